@@ -1,0 +1,59 @@
+import DataLoader from 'dataloader';
+import type { YogaInitialContext } from 'graphql-yoga';
+import { unauthenticated } from './errors.js';
+import type { CallOptions, PlexClient, UpstreamCall } from './plex/client.js';
+import type { PlexUser } from './plex/schemas.js';
+
+export interface Loaders {
+  /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
+  readonly userByToken: DataLoader<string, PlexUser>;
+}
+
+export type Context = Readonly<{
+  request: Request;
+  token: string | null;
+  plex: PlexClient;
+  loaders: Loaders;
+  /** Upstream calls made while serving this request, for the operation log line. */
+  upstream: UpstreamCall[];
+  /** Pass to every plex client call so it lands in `upstream`. */
+  callOptions: CallOptions;
+}>;
+
+// Plex tokens are short opaque ASCII strings (20 chars for classic tokens, a few hundred for JWTs).
+const TOKEN_PATTERN = /^[\x21-\x7e]{1,2048}$/;
+
+/** Reads the token from `Authorization: Bearer` or `X-Plex-Token`. Never from the query string. Never throws. */
+export function tokenFromHeaders(headers: Headers): string | null {
+  const authorization = headers.get('authorization');
+  if (authorization) {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    if (match && TOKEN_PATTERN.test(match[1]!)) return match[1]!;
+    return null;
+  }
+  const plexToken = headers.get('x-plex-token')?.trim();
+  return plexToken && TOKEN_PATTERN.test(plexToken) ? plexToken : null;
+}
+
+export function createContext(initial: YogaInitialContext, plex: PlexClient): Context {
+  const upstream: UpstreamCall[] = [];
+  const callOptions: CallOptions = { onCall: (call) => upstream.push(call) };
+  const userByToken = new DataLoader<string, PlexUser>(
+    (tokens) => Promise.all(tokens.map((token) => plex.currentUser(token, callOptions).catch((error: Error) => error))),
+    // Tokens are never retained beyond the request; the key is the token itself.
+    { maxBatchSize: 16 },
+  );
+  return {
+    request: initial.request,
+    token: tokenFromHeaders(initial.request.headers),
+    plex,
+    loaders: { userByToken },
+    upstream,
+    callOptions,
+  };
+}
+
+export function requireToken(ctx: Context): string {
+  if (ctx.token === null) throw unauthenticated();
+  return ctx.token;
+}

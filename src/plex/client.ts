@@ -1,0 +1,292 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { GraphQLError } from 'graphql';
+import type { z } from 'zod';
+import {
+  rateLimited,
+  unauthenticated,
+  upstreamBadResponse,
+  upstreamTimeout,
+  upstreamUnavailable,
+} from '../errors.js';
+import {
+  PlexErrorBodySchema,
+  PlexSignInSchema,
+  PlexUserSchema,
+  type PlexErrorBody,
+  type PlexUser,
+} from './schemas.js';
+
+export interface PlexClientOptions {
+  /** Base URL of plex.tv or a compatible server, without a trailing slash (e.g. https://plex.tv). */
+  readonly baseUrl: string;
+  readonly clientIdentifier: string;
+  readonly product: string;
+  readonly version: string;
+  /** One deadline for the whole call: connecting, headers and body. */
+  readonly timeoutMs: number;
+  /** The connection pool; one keep-alive Agent is created when none is given. */
+  readonly dispatcher?: Dispatcher;
+  /** Called with short, secret-free diagnostics (never bodies, tokens or credentials). */
+  readonly onDiagnostic?: (event: PlexDiagnostic) => void;
+}
+
+export type PlexEndpoint = 'signin' | 'user';
+
+/** What one upstream call did; collected per GraphQL request for the operation log line. */
+export interface UpstreamCall {
+  readonly endpoint: PlexEndpoint;
+  /** HTTP status, or what happened instead of one. */
+  readonly status: number | 'timeout' | 'network-error';
+  readonly durationMs: number;
+}
+
+export interface PlexDiagnostic {
+  readonly endpoint: PlexEndpoint;
+  readonly problem: string;
+  readonly status?: number;
+  readonly plexCode?: number;
+  readonly contentType?: string;
+  readonly issues?: string[];
+}
+
+export interface CallOptions {
+  readonly onCall?: (call: UpstreamCall) => void;
+}
+
+export interface SignInCredentials {
+  readonly login: string;
+  readonly password: string;
+  readonly rememberMe: boolean;
+  readonly verificationCode?: string | null;
+}
+
+export type SignInOutcome =
+  | { readonly kind: 'success'; readonly authToken: string; readonly user: PlexUser }
+  | { readonly kind: 'invalid-credentials' }
+  | { readonly kind: 'two-factor-required' }
+  | { readonly kind: 'invalid-verification-code' }
+  | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | null };
+
+export interface PlexClient {
+  /** POST /api/v2/users/signin. Expected refusals come back as outcomes; failures throw a GraphQLError. Never retried. */
+  signIn(credentials: SignInCredentials, options?: CallOptions): Promise<SignInOutcome>;
+  /** GET /api/v2/user with the token. Throws UNAUTHENTICATED when plex.tv rejects the token. */
+  currentUser(token: string, options?: CallOptions): Promise<PlexUser>;
+  close(): Promise<void>;
+}
+
+// A Plex user body is about 4 KB; anything far larger is not a body this service understands.
+const MAX_BODY_BYTES = 1024 * 1024;
+
+// Plex error codes (NOTES §7).
+const PLEX_INVALID_CREDENTIALS = 1001;
+const PLEX_INVALID_VERIFICATION_CODE = 1028;
+const PLEX_VERIFICATION_CODE_REQUIRED = 1029;
+const PLEX_REPEATED_FAILURES = 1031;
+
+interface RawResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly retryAfter: string | undefined;
+  readonly text: string;
+}
+
+class BodyTooLarge extends Error {}
+
+export function createPlexClient(options: PlexClientOptions): PlexClient {
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 256, connect: { timeout: options.timeoutMs } });
+  const diagnose = options.onDiagnostic ?? (() => {});
+
+  const baseHeaders = {
+    accept: 'application/json',
+    'x-plex-client-identifier': options.clientIdentifier,
+    'x-plex-product': options.product,
+    'x-plex-version': options.version,
+  } as const;
+  const signInUrl = `${options.baseUrl}/api/v2/users/signin`;
+  const userUrl = `${options.baseUrl}/api/v2/user`;
+
+  async function call(
+    endpoint: PlexEndpoint,
+    url: string,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    callOptions: CallOptions | undefined,
+  ): Promise<RawResponse> {
+    const started = performance.now();
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    const report = (status: UpstreamCall['status']) =>
+      callOptions?.onCall?.({ endpoint, status, durationMs: performance.now() - started });
+    try {
+      const response = await request(url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        dispatcher,
+        signal,
+      });
+      const text = await readBody(response.body);
+      report(response.statusCode);
+      return {
+        status: response.statusCode,
+        contentType: headerValue(response.headers['content-type']) ?? '',
+        retryAfter: headerValue(response.headers['retry-after']),
+        text,
+      };
+    } catch (error) {
+      if (signal.aborted) {
+        report('timeout');
+        diagnose({ endpoint, problem: 'timeout' });
+        throw upstreamTimeout(options.timeoutMs);
+      }
+      if (error instanceof BodyTooLarge) {
+        report('network-error');
+        diagnose({ endpoint, problem: 'body too large' });
+        throw upstreamBadResponse();
+      }
+      report('network-error');
+      diagnose({ endpoint, problem: `network error: ${errorCode(error)}` });
+      throw upstreamUnavailable();
+    }
+  }
+
+  function parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T): z.infer<T> {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.text);
+    } catch {
+      diagnose({ endpoint, problem: 'body is not JSON', status: raw.status, contentType: raw.contentType });
+      throw upstreamBadResponse();
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      diagnose({
+        endpoint,
+        problem: 'body does not match its schema',
+        status: raw.status,
+        // Paths and messages only: values may be secrets.
+        issues: parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.')}: ${issue.code}`),
+      });
+      throw upstreamBadResponse();
+    }
+    return parsed.data;
+  }
+
+  function plexError(raw: RawResponse): PlexErrorBody['errors'][number] | undefined {
+    try {
+      const parsed = PlexErrorBodySchema.safeParse(JSON.parse(raw.text));
+      return parsed.success ? parsed.data.errors[0] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function unexpected(endpoint: PlexEndpoint, raw: RawResponse): GraphQLError {
+    if (raw.status >= 500) {
+      diagnose({ endpoint, problem: 'server error', status: raw.status });
+      return upstreamUnavailable();
+    }
+    diagnose({ endpoint, problem: 'unexpected status', status: raw.status, plexCode: plexError(raw)?.code });
+    return upstreamBadResponse();
+  }
+
+  return {
+    async signIn(credentials, callOptions) {
+      const form = new URLSearchParams({
+        login: credentials.login,
+        password: credentials.password,
+        rememberMe: credentials.rememberMe ? 'true' : 'false',
+      });
+      if (credentials.verificationCode) form.set('verificationCode', credentials.verificationCode);
+      const raw = await call(
+        'signin',
+        signInUrl,
+        {
+          method: 'POST',
+          headers: { ...baseHeaders, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+        },
+        callOptions,
+      );
+      if (raw.status === 200 || raw.status === 201) {
+        const { authToken, ...user } = parseJson('signin', raw, PlexSignInSchema);
+        return { kind: 'success', authToken, user };
+      }
+      if (raw.status === 429) return { kind: 'throttled', retryAfterSeconds: parseRetryAfter(raw.retryAfter) };
+      if (raw.status === 401 || raw.status === 403) {
+        const error = plexError(raw);
+        switch (error?.code) {
+          case PLEX_VERIFICATION_CODE_REQUIRED:
+            return { kind: 'two-factor-required' };
+          case PLEX_INVALID_VERIFICATION_CODE:
+            return { kind: 'invalid-verification-code' };
+          case PLEX_REPEATED_FAILURES:
+            return { kind: 'throttled', retryAfterSeconds: parseRetryAfter(raw.retryAfter) };
+          case PLEX_INVALID_CREDENTIALS:
+            return { kind: 'invalid-credentials' };
+          default:
+            // Without a known code, fall back to the text, as python-plexapi does; any other 401 is a refusal.
+            if (/verification code/i.test(error?.message ?? '')) {
+              return credentials.verificationCode ? { kind: 'invalid-verification-code' } : { kind: 'two-factor-required' };
+            }
+            diagnose({ endpoint: 'signin', problem: 'unknown refusal code', status: raw.status, plexCode: error?.code });
+            return { kind: 'invalid-credentials' };
+        }
+      }
+      throw unexpected('signin', raw);
+    },
+
+    async currentUser(token, callOptions) {
+      const raw = await call('user', userUrl, { method: 'GET', headers: { ...baseHeaders, 'x-plex-token': token } }, callOptions);
+      if (raw.status === 200) return parseJson('user', raw, PlexUserSchema);
+      // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
+      if (raw.status === 401 || raw.status === 403 || raw.status === 422) throw unauthenticated('plex.tv rejected the token.');
+      if (raw.status === 429) throw rateLimited(parseRetryAfter(raw.retryAfter));
+      throw unexpected('user', raw);
+    },
+
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      throw new BodyTooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (value === undefined) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 86_400);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.min(Math.ceil((date - now) / 1000), 86_400));
+}
+
+function errorCode(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    const code = (error as { code?: unknown }).code ?? cause?.code;
+    if (typeof code === 'string') return code;
+    if (error instanceof Error) return error.name;
+  }
+  return 'unknown';
+}

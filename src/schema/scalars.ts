@@ -1,0 +1,20 @@
+import type { GraphQLScalarType } from 'graphql';
+import { CountryCodeResolver, EmailAddressResolver, URLResolver } from 'graphql-scalars';
+
+// plex.tv does not promise these strings are well formed; a value that does not fit its scalar becomes null instead of
+// failing the whole request.
+function fitting(scalar: GraphQLScalarType) {
+  return (value: string | null | undefined): string | null => {
+    if (value === null || value === undefined || value === '') return null;
+    try {
+      scalar.serialize(value);
+      return value;
+    } catch {
+      return null;
+    }
+  };
+}
+
+export const emailOrNull = fitting(EmailAddressResolver);
+export const urlOrNull = fitting(URLResolver);
+export const countryOrNull = fitting(CountryCodeResolver);

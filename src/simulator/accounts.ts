@@ -1,0 +1,335 @@
+// Demo accounts served by the plex.tv simulator. All data is fake.
+
+export interface PlexSubscription {
+  active: boolean;
+  /** ISO-8601 in JSON, unlike the other timestamps which are unix seconds. */
+  subscribedAt: string | null;
+  status: string;
+  paymentService: string | null;
+  plan: string | null;
+  features: string[];
+}
+
+/** `subscriptions[]` items: the shape is disputed (NOTES §5); this follows the pastSubscriptions-like variant. */
+export interface PlexSubscriptionItem {
+  id: number;
+  mode: string | null;
+  renewsAt: number | null;
+  endsAt: number | null;
+  type: string;
+  transfer: string | null;
+  state: string;
+}
+
+export interface PlexPastSubscription {
+  id: string | null;
+  mode: string | null;
+  renewsAt: number | null;
+  endsAt: number | null;
+  billing: { paymentMethodId: number | null; internalPaymentMethod: Record<string, unknown> };
+  canceled: boolean;
+  gracePeriod: boolean;
+  onHold: boolean;
+  canReactivate: boolean;
+  canUpgrade: boolean;
+  canDowngrade: boolean;
+  canConvert: boolean;
+  type: string;
+  transfer: string | null;
+  state: string;
+}
+
+export interface PlexService {
+  identifier: string;
+  endpoint: string;
+  token: string | null;
+  secret: string | null;
+  status: string;
+}
+
+export interface PlexProfile {
+  autoSelectAudio: boolean;
+  defaultAudioLanguage: string | null;
+  defaultAudioLanguages?: string[] | null;
+  defaultAudioAccessibility?: number;
+  defaultSubtitleLanguage: string | null;
+  defaultSubtitleLanguages?: string[] | null;
+  autoSelectSubtitle: number;
+  defaultSubtitleAccessibility: number;
+  defaultSubtitleForced: number;
+  watchedIndicator: number;
+  mediaReviewsVisibility: number;
+  mediaReviewsLanguages?: string[] | null;
+}
+
+/** The sign-in 201 body without `authToken` (the simulator inserts a token per response). */
+export interface PlexUserBody {
+  id: number;
+  uuid: string;
+  username: string;
+  title: string;
+  email: string;
+  friendlyName: string;
+  locale: string | null;
+  confirmed: boolean;
+  joinedAt: number;
+  emailOnlyAuth: boolean;
+  hasPassword: boolean;
+  protected: boolean;
+  pin?: string;
+  thumb: string;
+  mailingListStatus: string;
+  mailingListActive: boolean;
+  scrobbleTypes: string;
+  country: string;
+  subscription: PlexSubscription;
+  subscriptionDescription: string | null;
+  restricted: boolean;
+  anonymous: boolean | null;
+  home: boolean;
+  guest: boolean;
+  homeSize: number;
+  homeAdmin: boolean;
+  maxHomeSize: number;
+  rememberExpiresAt: number;
+  profile: PlexProfile;
+  entitlements: string[];
+  roles?: string[];
+  subscriptions?: PlexSubscriptionItem[];
+  /** Sign-in only: /user does not declare it (NOTES §4). */
+  pastSubscriptions: PlexPastSubscription[];
+  /** Sign-in only; items are opaque. */
+  trials: Record<string, unknown>[];
+  services: PlexService[];
+  adsConsent: boolean | null;
+  adsConsentSetAt: number | null;
+  adsConsentReminderAt: number | null;
+  experimentalFeatures: boolean;
+  twoFactorEnabled: boolean;
+  backupCodesCreated: boolean;
+  attributionPartner: string | null;
+}
+
+export interface DemoAccount {
+  /** Every value here signs in (email and username both work, case-insensitively). */
+  login: string[];
+  password: string;
+  /** When set the account has two-factor authentication and this is the only valid code. */
+  verificationCode?: string;
+  body: PlexUserBody;
+}
+
+export const DEMO_ACCOUNTS: {
+  plain: { login: string; username: string; password: string };
+  twoFactor: { login: string; username: string; password: string; verificationCode: string };
+} = Object.freeze({
+  plain: Object.freeze({ login: 'demo@example.com', username: 'demo', password: 'demo-password' }),
+  twoFactor: Object.freeze({
+    login: '2fa@example.com',
+    username: 'demo2fa',
+    password: 'demo-password',
+    verificationCode: '123456',
+  }),
+});
+
+interface Identity {
+  id: number;
+  uuid: string;
+  username: string;
+  email: string;
+  friendlyName: string;
+  pin: string;
+  twoFactorEnabled: boolean;
+}
+
+// Key order follows the captured plex.tv body; `pin` and `roles` (absent from captures) sit where
+// the spec lists them next to their neighbours.
+function userBody(who: Identity): PlexUserBody {
+  return {
+    id: who.id,
+    uuid: who.uuid,
+    username: who.username,
+    title: who.username,
+    email: who.email,
+    friendlyName: who.friendlyName,
+    locale: 'en',
+    confirmed: true,
+    joinedAt: 1552593531,
+    emailOnlyAuth: false,
+    hasPassword: true,
+    protected: false,
+    pin: who.pin,
+    thumb: `https://plex.tv/users/${who.uuid}/avatar?c=1724402119`,
+    mailingListStatus: 'active',
+    mailingListActive: true,
+    scrobbleTypes: '',
+    country: 'US',
+    subscription: {
+      active: true,
+      subscribedAt: '2021-04-12T18:21:12Z',
+      status: 'Active',
+      paymentService: 'braintree',
+      plan: 'yearly',
+      features: [
+        'adaptive_bitrate',
+        'allow_dvr',
+        'camera_upload',
+        'collections',
+        'companions_sonos',
+        'content_filter',
+        'downloads-gating',
+        'dvr',
+        'hardware_transcoding',
+        'home',
+        'hwtranscode',
+        'item_clusters',
+        'livetv',
+        'lyrics',
+        'music_videos',
+        'pass',
+        'premium_music_metadata',
+        'session_bandwidth_restrictions',
+        'session_kick',
+        'sync',
+        'trailers',
+        'tuner-sharing',
+        'two-factor-authentication',
+        'webhooks',
+      ],
+    },
+    subscriptionDescription: 'Yearly Plex Pass',
+    restricted: false,
+    anonymous: false,
+    home: true,
+    guest: false,
+    homeSize: 3,
+    homeAdmin: true,
+    maxHomeSize: 15,
+    rememberExpiresAt: 1725611719,
+    profile: {
+      autoSelectAudio: true,
+      defaultAudioLanguage: 'en',
+      defaultAudioLanguages: ['en', 'ja'],
+      defaultAudioAccessibility: 0,
+      defaultSubtitleLanguage: 'en',
+      defaultSubtitleLanguages: ['en'],
+      autoSelectSubtitle: 1,
+      defaultSubtitleAccessibility: 0,
+      defaultSubtitleForced: 1,
+      watchedIndicator: 1,
+      mediaReviewsVisibility: 3,
+      mediaReviewsLanguages: ['en'],
+    },
+    entitlements: ['all'],
+    roles: ['plexpass'],
+    subscriptions: [
+      {
+        id: 87654321,
+        mode: 'yearly',
+        renewsAt: 1744482072,
+        endsAt: null,
+        type: 'plexpass',
+        transfer: null,
+        state: 'active',
+      },
+    ],
+    pastSubscriptions: [
+      {
+        id: '5c3e9a71d2b84f06',
+        mode: 'monthly',
+        renewsAt: null,
+        endsAt: 1556281940,
+        billing: { paymentMethodId: 1234567, internalPaymentMethod: {} },
+        canceled: true,
+        gracePeriod: false,
+        onHold: false,
+        canReactivate: false,
+        canUpgrade: false,
+        canDowngrade: false,
+        canConvert: false,
+        type: 'plexpass',
+        transfer: null,
+        state: 'ended',
+      },
+    ],
+    trials: [{ id: 'trial-0001', mode: 'trial', type: 'plexpass', state: 'ended', endsAt: 1553198331 }],
+    services: [
+      {
+        identifier: 'epg',
+        endpoint: 'https://epg.provider.plex.tv',
+        token: 'EXAMPLEsvcTOKENepg01',
+        secret: null,
+        status: 'online',
+      },
+      {
+        identifier: 'metadata',
+        endpoint: 'https://metadata.provider.plex.tv',
+        token: 'EXAMPLEsvcTOKENmeta1',
+        secret: null,
+        status: 'online',
+      },
+      {
+        identifier: 'lyricfind',
+        endpoint: 'https://lyricfind.plex.tv/',
+        token: 'EXAMPLEsvcTOKENlyric',
+        secret: 'EXAMPLEsvcSECRETlyr1',
+        status: 'online',
+      },
+      {
+        identifier: 'eyeq-channel-icons',
+        endpoint: 'http://akamai-b.cdn.cddbp.net/cds/2.0/image',
+        token: null,
+        secret: null,
+        status: 'online',
+      },
+      {
+        identifier: 'tvdb',
+        endpoint: 'https://api4.thetvdb.com/',
+        token: 'EXAMPLEsvcTOKENtvdb1',
+        secret: null,
+        status: 'offline',
+      },
+    ],
+    adsConsent: false,
+    adsConsentSetAt: 1700000000,
+    adsConsentReminderAt: 1731536000,
+    experimentalFeatures: false,
+    twoFactorEnabled: who.twoFactorEnabled,
+    backupCodesCreated: who.twoFactorEnabled,
+    attributionPartner: null,
+  };
+}
+
+/** Fresh, independent copies of the two demo accounts (plain first, then 2FA). */
+export function createDemoAccounts(): DemoAccount[] {
+  const { plain, twoFactor } = DEMO_ACCOUNTS;
+  return [
+    {
+      login: [plain.login, plain.username],
+      password: plain.password,
+      body: userBody({
+        id: 31415926,
+        uuid: 'a1b2c3d4e5f60718',
+        username: plain.username,
+        email: plain.login,
+        friendlyName: 'Demo User',
+        pin: '3f2b9c1d7e6a5f4b8c0d1e2f3a4b5c6d7e8f9a0b',
+        twoFactorEnabled: false,
+      }),
+    },
+    {
+      login: [twoFactor.login, twoFactor.username],
+      password: twoFactor.password,
+      verificationCode: twoFactor.verificationCode,
+      body: userBody({
+        id: 27182818,
+        uuid: '9e8d7c6b5a493827',
+        username: twoFactor.username,
+        email: twoFactor.login,
+        friendlyName: 'Demo Two-Factor User',
+        pin: 'c0ffee00d15ea5e5b01dfacef00dcafe12345678',
+        twoFactorEnabled: true,
+      }),
+    },
+  ];
+}

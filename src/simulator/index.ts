@@ -1,0 +1,19 @@
+export {
+  createPlexSimulator,
+  type Fault,
+  type PlexSimulator,
+  type PlexSimulatorOptions,
+  type RecordedRequest,
+  type Route,
+} from './server.js';
+export {
+  DEMO_ACCOUNTS,
+  createDemoAccounts,
+  type DemoAccount,
+  type PlexPastSubscription,
+  type PlexProfile,
+  type PlexService,
+  type PlexSubscription,
+  type PlexSubscriptionItem,
+  type PlexUserBody,
+} from './accounts.js';

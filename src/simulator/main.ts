@@ -1,0 +1,27 @@
+// Standalone plex.tv simulator: `tsx src/simulator/main.ts` (PORT env, default 0).
+// Prints {"simulator":"<url>"} on one line once listening. SIMULATOR_LOG=1 logs requests to stderr.
+import { createPlexSimulator } from './server.js';
+
+const port = Number(process.env.PORT ?? 0);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`simulator: invalid PORT ${JSON.stringify(process.env.PORT)}\n`);
+  process.exit(1);
+}
+
+const simulator = createPlexSimulator({
+  // Long-running (benchmark) use: keep counters only, not every request.
+  record: false,
+  log: process.env.SIMULATOR_LOG === '1' ? (msg) => process.stderr.write(`${msg}\n`) : undefined,
+});
+
+const url = await simulator.listen(port, '127.0.0.1');
+process.stdout.write(`${JSON.stringify({ simulator: url })}\n`);
+
+let closing = false;
+const shutdown = () => {
+  if (closing) return;
+  closing = true;
+  void simulator.close().then(() => process.exit(0));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

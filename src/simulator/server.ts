@@ -1,0 +1,835 @@
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDemoAccounts, type DemoAccount, type PlexUserBody } from './accounts.js';
+
+export type Fault =
+  | { kind: 'delay'; ms: number }
+  | { kind: 'status'; status: number }
+  | { kind: 'invalid-json' }
+  | { kind: 'xml' }
+  | { kind: 'rate-limit'; retryAfter?: number }
+  | { kind: 'hang' }
+  | { kind: 'missing-fields' }
+  | { kind: 'unknown-enums' }
+  | { kind: 'repeated-failures' };
+
+export type Route = 'signin' | 'user' | 'pins' | 'pin' | 'signout';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  /** Raw request body ('' when there was none or it was over the size limit). */
+  body: string;
+  route: Route | null;
+  at: number;
+}
+
+export interface PlexSimulator {
+  readonly url: string;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  readonly requests: RecordedRequest[];
+  count(route?: Route): number;
+  reset(): void;
+  setFault(route: Route | '*', fault: Fault | null, times?: number): void;
+  issueToken(login: string): string;
+  approvePin(id: number | string, login?: string): boolean;
+  expirePin(id: number | string): void;
+  revokeToken(token: string): void;
+  readonly accounts: DemoAccount[];
+}
+
+export interface PlexSimulatorOptions {
+  /** Defaults to the two demo accounts; the first one approves PINs by default. */
+  accounts?: DemoAccount[];
+  /** Keep every request in `requests` (default true). When false only the counters are kept. */
+  record?: boolean;
+  /** PIN lifetime; plex.tv documents 900 s. */
+  pinTtlSeconds?: number;
+  log?: (msg: string) => void;
+}
+
+interface PlexError {
+  code: number;
+  message: string;
+  status: number;
+}
+
+const ERRORS = {
+  missingClientId: { code: 1000, message: 'X-Plex-Client-Identifier is missing', status: 400 },
+  unauthenticated: { code: 1001, message: 'User could not be authenticated', status: 401 },
+  pinNotFound: { code: 1020, message: 'Code not found or expired', status: 404 },
+  invalidVerificationCode: { code: 1028, message: 'Invalid verification code.', status: 401 },
+  verificationCodeRequired: { code: 1029, message: 'Please enter the verification code', status: 401 },
+  repeatedFailures: {
+    code: 1031,
+    message:
+      'User could not be authenticated. This IP appears to be having trouble signing in to an account (detected repeated failures)',
+    status: 401,
+  },
+  // plex.tv's v2 rate-limit body is not documented; code and message are inferred.
+  rateLimited: { code: 1035, message: 'Too many requests', status: 429 },
+} as const satisfies Record<string, PlexError>;
+
+/** Errors without a known plex.tv code (plain HTTP failures) carry code 0; inferred, not observed. */
+function httpError(status: number): PlexError {
+  return { code: 0, message: STATUS_CODES[status] ?? 'Error', status };
+}
+
+const PIN_PREFIX = '/api/v2/pins/';
+const MAX_BODY_BYTES = 64 * 1024;
+/** Larger bodies are not drained before answering 413; the connection is dropped instead. */
+const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
+const JSON_TYPE = 'application/json; charset=utf-8';
+const XML_TYPE = 'application/xml; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
+const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const TOKEN_SLOT = 'SIMULATOR_AUTH_TOKEN_SLOT';
+const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const LINK_CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const STRONG_CODE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const DEFAULT_PIN_TTL_SECONDS = 900;
+
+// The GeoData plex.tv attaches to every PIN (the published sample).
+const PIN_LOCATION = Object.freeze({
+  code: 'NL',
+  european_union_member: true,
+  continent_code: 'EU',
+  country: 'The Netherlands',
+  city: 'Breda',
+  time_zone: 'Europe/Amsterdam',
+  postal_code: '4814',
+  in_privacy_restricted_country: true,
+  in_privacy_restricted_region: true,
+  subdivisions: 'North Brabant',
+  coordinates: '51.5869, 4.7471',
+});
+
+interface RouteSpec {
+  route: Route;
+  method: string;
+}
+
+const ROUTES: Record<string, RouteSpec> = {
+  '/api/v2/users/signin': { route: 'signin', method: 'POST' },
+  '/api/v2/user': { route: 'user', method: 'GET' },
+  '/api/v2/pins': { route: 'pins', method: 'POST' },
+  '/api/v2/users/signout': { route: 'signout', method: 'DELETE' },
+};
+const PIN_ROUTE: RouteSpec = { route: 'pin', method: 'GET' };
+
+function matchRoute(pathname: string): RouteSpec | undefined {
+  const spec = ROUTES[pathname];
+  if (spec !== undefined) return spec;
+  if (pathname.startsWith(PIN_PREFIX) && pathname.length > PIN_PREFIX.length && !pathname.includes('/', PIN_PREFIX.length)) {
+    return PIN_ROUTE;
+  }
+  return undefined;
+}
+
+/** A JSON body pre-serialised around the spot where the per-response token goes. */
+interface Slotted {
+  head: string;
+  tail: string;
+  bytes: number;
+}
+
+function slot(json: string): Slotted {
+  const at = json.indexOf(TOKEN_SLOT);
+  if (at === -1 || json.indexOf(TOKEN_SLOT, at + 1) !== -1) throw new Error('account body must not contain the token marker');
+  const head = json.slice(0, at);
+  const tail = json.slice(at + TOKEN_SLOT.length);
+  return { head, tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(tail) };
+}
+
+interface AccountEntry {
+  account: DemoAccount;
+  logins: Set<string>;
+  user: Slotted;
+  signin: Slotted;
+}
+
+// plex.tv puts authToken right after thumb; /api/v2/user omits the sign-in-only arrays.
+function withToken(body: PlexUserBody, token: string, kind: 'user' | 'signin'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const [key, value] of Object.entries(body)) {
+    if (kind === 'user' && (key === 'pastSubscriptions' || key === 'trials')) continue;
+    if (key === 'authToken') continue;
+    out[key] = value;
+    if (key === 'thumb') {
+      out.authToken = token;
+      placed = true;
+    }
+  }
+  if (!placed) out.authToken = token;
+  return out;
+}
+
+interface PinState {
+  id: number;
+  code: string;
+  product: string;
+  clientIdentifier: string;
+  createdAt: number;
+  expiresAt: number;
+  expired: boolean;
+  authToken: string | null;
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function randomString(length: number, alphabet: string): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
+  return out;
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function escapeMarkup(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
+}
+
+function singular(name: string): string {
+  if (name.endsWith('ies')) return `${name.slice(0, -3)}y`;
+  if (name.endsWith('s')) return name.slice(0, -1);
+  return `${name}Item`;
+}
+
+// plex.tv's XML puts scalars in attributes (booleans as 1/0) and nests objects and lists as elements.
+function xmlElement(name: string, obj: Record<string, unknown>): string {
+  let attrs = '';
+  let children = '';
+  for (const [key, value] of Object.entries(obj)) {
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) {
+      const item = singular(key);
+      let inner = '';
+      for (const entry of value) {
+        inner +=
+          entry !== null && typeof entry === 'object'
+            ? xmlElement(item, entry as Record<string, unknown>)
+            : `<${item} id="${escapeMarkup(String(entry))}"/>`;
+      }
+      children += `<${key}>${inner}</${key}>`;
+    } else if (typeof value === 'object') {
+      children += xmlElement(key, value as Record<string, unknown>);
+    } else {
+      const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+      attrs += ` ${key}="${escapeMarkup(text)}"`;
+    }
+  }
+  return children === '' ? `<${name}${attrs}/>` : `<${name}${attrs}>${children}</${name}>`;
+}
+
+function errorJson(err: PlexError): string {
+  return JSON.stringify({ errors: [{ code: err.code, message: err.message, status: err.status }] });
+}
+
+function errorXml(err: PlexError): string {
+  return `${XML_DECL}<errors><error code="${err.code}" message="${escapeMarkup(err.message)}" status="${err.status}"/></errors>`;
+}
+
+function truncated(json: string): string {
+  return json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+}
+
+function withoutRequiredFields(obj: Record<string, unknown>, keys: readonly string[]): void {
+  for (const key of keys) delete obj[key];
+}
+
+function withUnknownEnums(user: Record<string, unknown>): void {
+  const u = user as unknown as PlexUserBody;
+  u.mailingListStatus = 'pending_review';
+  u.subscription.status = 'Paused';
+  for (const service of u.services) service.status = 'degraded';
+  for (const past of u.pastSubscriptions ?? []) past.state = 'suspended';
+  for (const sub of u.subscriptions ?? []) sub.state = 'suspended';
+  u.profile.autoSelectSubtitle = 7;
+  u.profile.defaultSubtitleAccessibility = 5;
+  u.profile.defaultSubtitleForced = 6;
+  u.profile.watchedIndicator = 8;
+  u.profile.mediaReviewsVisibility = 9;
+  if (u.profile.defaultAudioAccessibility !== undefined) u.profile.defaultAudioAccessibility = 4;
+}
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  pathname: string;
+  search: string;
+  query: URLSearchParams | undefined;
+  spec: RouteSpec | undefined;
+  /** Serve XML: the client did not ask for JSON, or an `xml` fault is active. */
+  xml: boolean;
+  fault: Fault | undefined;
+}
+
+function queryOf(ex: Exchange): URLSearchParams {
+  if (ex.query === undefined) ex.query = new URLSearchParams(ex.search);
+  return ex.query;
+}
+
+function header(ex: Exchange, name: string): string | undefined {
+  const value = ex.req.headers[name];
+  return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
+}
+
+// plex.tv also takes X-Plex-* values from the query string.
+function plexParam(ex: Exchange, headerName: string, queryName: string): string | undefined {
+  const fromHeader = header(ex, headerName);
+  if (fromHeader) return fromHeader;
+  if (ex.search === '') return undefined;
+  return queryOf(ex).get(queryName) || undefined;
+}
+
+interface FaultEntry {
+  fault: Fault;
+  remaining: number | undefined;
+}
+
+class Simulator implements PlexSimulator {
+  readonly requests: RecordedRequest[] = [];
+  readonly accounts: DemoAccount[];
+
+  private readonly server: Server;
+  private readonly entries: AccountEntry[];
+  private readonly tokens = new Map<string, AccountEntry>();
+  private readonly pins = new Map<number, PinState>();
+  private readonly faults = new Map<Route | '*', FaultEntry>();
+  private readonly counts: Record<Route, number> = { signin: 0, user: 0, pins: 0, pin: 0, signout: 0 };
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly record: boolean;
+  private readonly pinTtlMs: number;
+  private readonly log: ((msg: string) => void) | undefined;
+  private readonly errorBodies = new Map<PlexError, string>();
+  private total = 0;
+  private nextPinId = 410_000_001;
+  private baseUrl: string | undefined;
+
+  constructor(options: PlexSimulatorOptions) {
+    this.accounts = options.accounts ?? createDemoAccounts();
+    this.record = options.record ?? true;
+    this.pinTtlMs = (options.pinTtlSeconds ?? DEFAULT_PIN_TTL_SECONDS) * 1000;
+    this.log = options.log;
+    this.entries = this.accounts.map((account) => ({
+      account,
+      logins: new Set(account.login.map((l) => l.toLowerCase())),
+      user: slot(JSON.stringify(withToken(account.body, TOKEN_SLOT, 'user'))),
+      signin: slot(JSON.stringify(withToken(account.body, TOKEN_SLOT, 'signin'))),
+    }));
+    this.server = createServer((req, res) => this.onRequest(req, res));
+  }
+
+  get url(): string {
+    if (this.baseUrl === undefined || !this.server.listening) throw new Error('plex.tv simulator is not listening');
+    return this.baseUrl;
+  }
+
+  listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (this.server.listening) return Promise.reject(new Error('plex.tv simulator is already listening'));
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address() as AddressInfo;
+        let ip = address.address;
+        if (ip === '0.0.0.0') ip = '127.0.0.1';
+        if (ip === '::') ip = '::1';
+        this.baseUrl = `http://${ip.includes(':') ? `[${ip}]` : ip}:${address.port}`;
+        resolve(this.baseUrl);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  count(route?: Route): number {
+    return route === undefined ? this.total : this.counts[route];
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.total = 0;
+    for (const key of Object.keys(this.counts) as Route[]) this.counts[key] = 0;
+    this.faults.clear();
+  }
+
+  setFault(route: Route | '*', fault: Fault | null, times?: number): void {
+    if (fault === null) {
+      this.faults.delete(route);
+      return;
+    }
+    if (times !== undefined && !(times > 0)) throw new RangeError('times must be a positive number');
+    this.faults.set(route, { fault, remaining: times });
+  }
+
+  issueToken(login: string): string {
+    const entry = this.findAccount(login);
+    if (entry === undefined) throw new Error(`no simulator account signs in as ${login}`);
+    return this.mint(entry);
+  }
+
+  approvePin(id: number | string, login?: string): boolean {
+    const pin = this.livePin(id);
+    if (pin === undefined) return false;
+    const entry = login === undefined ? this.entries[0] : this.findAccount(login);
+    if (entry === undefined) return false;
+    pin.authToken = this.mint(entry);
+    return true;
+  }
+
+  expirePin(id: number | string): void {
+    const pin = this.pins.get(Number(id));
+    if (pin !== undefined) pin.expired = true;
+  }
+
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  private findAccount(login: string): AccountEntry | undefined {
+    const key = login.toLowerCase();
+    return this.entries.find((e) => e.logins.has(key));
+  }
+
+  private mint(entry: AccountEntry): string {
+    const token = randomString(20, TOKEN_ALPHABET);
+    this.tokens.set(token, entry);
+    return token;
+  }
+
+  private livePin(id: number | string): PinState | undefined {
+    const pin = this.pins.get(Number(id));
+    if (pin === undefined || pin.expired || Date.now() >= pin.expiresAt) return undefined;
+    return pin;
+  }
+
+  private takeFault(route: Route): Fault | undefined {
+    const key = this.faults.has(route) ? route : this.faults.has('*') ? '*' : undefined;
+    if (key === undefined) return undefined;
+    const entry = this.faults.get(key)!;
+    if (entry.remaining !== undefined && --entry.remaining <= 0) this.faults.delete(key);
+    return entry.fault;
+  }
+
+  // ---- request handling -------------------------------------------------------------------
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const pathname = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const search = q === -1 ? '' : rawUrl.slice(q + 1);
+    const method = req.method ?? 'GET';
+    const spec = matchRoute(pathname);
+    const accept = req.headers.accept;
+
+    this.total++;
+    if (spec !== undefined) this.counts[spec.route]++;
+
+    const ex: Exchange = {
+      req,
+      res,
+      method,
+      pathname,
+      search,
+      query: undefined,
+      spec,
+      xml: accept === undefined || !accept.includes('application/json'),
+      fault: undefined,
+    };
+
+    let recorded: RecordedRequest | undefined;
+    if (this.record) {
+      recorded = {
+        method,
+        path: pathname,
+        query: queryOf(ex),
+        headers: req.headers,
+        body: '',
+        route: spec?.route ?? null,
+        at: Date.now(),
+      };
+      this.requests.push(recorded);
+    }
+
+    const length = req.headers['content-length'];
+    const hasBody = length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) {
+      this.route(ex, '');
+      return;
+    }
+    if (length !== undefined && Number(length) > MAX_DRAIN_BYTES) {
+      res.setHeader('connection', 'close');
+      this.sendError(ex, httpError(413));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        chunks.length = 0;
+        if (size > MAX_DRAIN_BYTES) req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', () => {});
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) {
+        this.sendError(ex, httpError(413));
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      if (recorded !== undefined) recorded.body = body;
+      this.route(ex, body);
+    });
+  }
+
+  private route(ex: Exchange, body: string): void {
+    const { spec } = ex;
+    if (spec === undefined) {
+      if (ex.pathname.startsWith('/simulator/')) this.simulatorPage(ex, body);
+      else this.sendError(ex, httpError(404));
+      return;
+    }
+    if (ex.method !== spec.method) {
+      ex.res.setHeader('allow', spec.method);
+      this.sendError(ex, httpError(405));
+      return;
+    }
+    if (this.faults.size !== 0) {
+      const fault = this.takeFault(spec.route);
+      if (fault !== undefined) {
+        ex.fault = fault;
+        if (fault.kind === 'xml') ex.xml = true;
+        if (this.applyFault(ex, fault, body)) return;
+      }
+    }
+    this.handle(ex, spec.route, body);
+  }
+
+  /** Returns true when the fault has taken over the answer. */
+  private applyFault(ex: Exchange, fault: Fault, body: string): boolean {
+    switch (fault.kind) {
+      case 'hang':
+        return true;
+      case 'delay': {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.handle(ex, ex.spec!.route, body);
+        }, fault.ms);
+        this.timers.add(timer);
+        return true;
+      }
+      case 'status':
+        this.sendError(ex, httpError(fault.status));
+        return true;
+      case 'rate-limit':
+        if (fault.retryAfter !== undefined) ex.res.setHeader('retry-after', String(fault.retryAfter));
+        this.sendError(ex, ERRORS.rateLimited);
+        return true;
+      case 'repeated-failures':
+        this.sendError(ex, ERRORS.repeatedFailures);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private handle(ex: Exchange, route: Route, body: string): void {
+    // plex.tv also reads X-Plex-* values (and `strong` for PINs) from a form body.
+    const form = route === 'signin' || (route === 'pins' && body !== '') ? new URLSearchParams(body) : undefined;
+    const clientId =
+      plexParam(ex, 'x-plex-client-identifier', 'X-Plex-Client-Identifier') ||
+      form?.get('X-Plex-Client-Identifier') ||
+      undefined;
+    if (clientId === undefined) {
+      this.sendError(ex, ERRORS.missingClientId);
+      return;
+    }
+    switch (route) {
+      case 'user':
+        return this.getUser(ex);
+      case 'signin':
+        return this.signIn(ex, form!);
+      case 'signout':
+        return this.signOut(ex);
+      case 'pins':
+        return this.createPin(ex, clientId, form);
+      case 'pin':
+        return this.getPin(ex, clientId);
+    }
+  }
+
+  private tokenAccount(ex: Exchange): { token: string; entry: AccountEntry } | undefined {
+    const token = plexParam(ex, 'x-plex-token', 'X-Plex-Token');
+    if (token === undefined) return undefined;
+    const entry = this.tokens.get(token);
+    return entry === undefined ? undefined : { token, entry };
+  }
+
+  private getUser(ex: Exchange): void {
+    const auth = this.tokenAccount(ex);
+    if (auth === undefined) {
+      this.sendError(ex, ERRORS.unauthenticated);
+      return;
+    }
+    this.sendAccount(ex, 200, auth.entry, auth.token, 'user');
+  }
+
+  private signIn(ex: Exchange, form: URLSearchParams): void {
+    const login = form.get('login');
+    const password = form.get('password');
+    const entry = login ? this.findAccount(login) : undefined;
+    if (entry === undefined || password === null) {
+      this.sendError(ex, ERRORS.unauthenticated);
+      return;
+    }
+    const { account } = entry;
+    const expected = account.verificationCode;
+    if (expected === undefined) {
+      if (password !== account.password) {
+        this.sendError(ex, ERRORS.unauthenticated);
+        return;
+      }
+    } else if (password === account.password + expected) {
+      // Legacy clients without a code field append the 2FA code to the password.
+    } else if (password !== account.password) {
+      this.sendError(ex, ERRORS.unauthenticated);
+      return;
+    } else {
+      const code = form.get('verificationCode');
+      if (!code) {
+        this.sendError(ex, ERRORS.verificationCodeRequired);
+        return;
+      }
+      if (code !== expected) {
+        this.sendError(ex, ERRORS.invalidVerificationCode);
+        return;
+      }
+    }
+    this.sendAccount(ex, 201, entry, this.mint(entry), 'signin');
+  }
+
+  private signOut(ex: Exchange): void {
+    const auth = this.tokenAccount(ex);
+    if (auth === undefined) {
+      this.sendError(ex, ERRORS.unauthenticated);
+      return;
+    }
+    this.tokens.delete(auth.token);
+    ex.res.writeHead(204);
+    ex.res.end();
+    this.logLine(ex, 204);
+  }
+
+  private createPin(ex: Exchange, clientIdentifier: string, form: URLSearchParams | undefined): void {
+    const strongParam = (ex.search === '' ? null : queryOf(ex).get('strong')) ?? form?.get('strong') ?? null;
+    const strong = strongParam === 'true' || strongParam === '1';
+    const now = Date.now();
+    if (this.pins.size >= 10_000) this.prunePins();
+    const pin: PinState = {
+      id: this.nextPinId++,
+      code: strong ? randomString(25, STRONG_CODE_ALPHABET) : randomString(4, LINK_CODE_ALPHABET),
+      // A PIN requested without X-Plex-Product comes back with product "0" in the published sample.
+      product: plexParam(ex, 'x-plex-product', 'X-Plex-Product') ?? form?.get('X-Plex-Product') ?? '0',
+      clientIdentifier,
+      createdAt: now,
+      expiresAt: now + this.pinTtlMs,
+      expired: false,
+      authToken: null,
+    };
+    this.pins.set(pin.id, pin);
+    this.sendPin(ex, 201, pin);
+  }
+
+  private getPin(ex: Exchange, clientIdentifier: string): void {
+    const id = ex.pathname.slice(PIN_PREFIX.length);
+    const pin = /^\d+$/.test(id) ? this.livePin(id) : undefined;
+    // A PIN is only visible to the client identifier that created it.
+    if (pin === undefined || pin.clientIdentifier !== clientIdentifier) {
+      this.sendError(ex, ERRORS.pinNotFound);
+      return;
+    }
+    this.sendPin(ex, 200, pin);
+  }
+
+  private prunePins(): void {
+    const now = Date.now();
+    for (const [id, pin] of this.pins) if (pin.expired || now >= pin.expiresAt) this.pins.delete(id);
+  }
+
+  // ---- responses ----------------------------------------------------------------------------
+
+  private sendAccount(ex: Exchange, status: number, entry: AccountEntry, token: string, kind: 'user' | 'signin'): void {
+    const fault = ex.fault;
+    if (fault === undefined && !ex.xml) {
+      const slotted = kind === 'user' ? entry.user : entry.signin;
+      ex.res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': slotted.bytes + token.length });
+      ex.res.end(slotted.head + token + slotted.tail);
+      this.logLine(ex, status);
+      return;
+    }
+    const body = structuredClone(withToken(entry.account.body, token, kind));
+    if (fault?.kind === 'missing-fields') withoutRequiredFields(body, ['id', 'username']);
+    if (fault?.kind === 'unknown-enums') withUnknownEnums(body);
+    this.sendObject(ex, status, 'user', body);
+  }
+
+  private sendPin(ex: Exchange, status: number, pin: PinState): void {
+    const body: Record<string, unknown> = {
+      id: pin.id,
+      code: pin.code,
+      product: pin.product,
+      trusted: false,
+      qr: `https://plex.tv/api/v2/pins/qr/${pin.code}`,
+      clientIdentifier: pin.clientIdentifier,
+      location: { ...PIN_LOCATION },
+      expiresIn: Math.max(0, Math.ceil((pin.expiresAt - Date.now()) / 1000)),
+      createdAt: isoSeconds(pin.createdAt),
+      expiresAt: isoSeconds(pin.expiresAt),
+      authToken: pin.authToken,
+      newRegistration: null,
+    };
+    if (ex.fault?.kind === 'missing-fields') withoutRequiredFields(body, ['id', 'code']);
+    this.sendObject(ex, status, 'pin', body);
+  }
+
+  private sendObject(ex: Exchange, status: number, xmlName: string, body: Record<string, unknown>): void {
+    if (ex.xml) {
+      this.write(ex, status, XML_TYPE, XML_DECL + xmlElement(xmlName, body));
+      return;
+    }
+    const json = JSON.stringify(body);
+    this.write(ex, status, JSON_TYPE, ex.fault?.kind === 'invalid-json' ? truncated(json) : json);
+  }
+
+  private sendError(ex: Exchange, err: PlexError): void {
+    if (ex.xml) {
+      this.write(ex, err.status, XML_TYPE, errorXml(err), err.code);
+      return;
+    }
+    let json = this.errorBodies.get(err);
+    if (json === undefined) {
+      json = errorJson(err);
+      if (err.code !== 0) this.errorBodies.set(err, json);
+    }
+    this.write(ex, err.status, JSON_TYPE, ex.fault?.kind === 'invalid-json' ? truncated(json) : json, err.code);
+  }
+
+  private write(ex: Exchange, status: number, contentType: string, body: string, code?: number): void {
+    ex.res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    ex.res.end(body);
+    this.logLine(ex, status, code);
+  }
+
+  private logLine(ex: Exchange, status: number, code?: number): void {
+    if (this.log === undefined) return;
+    // The path only: query strings may carry X-Plex-Token.
+    this.log(`simulator: ${ex.method} ${ex.pathname} -> ${status}${code ? ` (${code})` : ''}`);
+  }
+
+  // ---- convenience pages (not part of plex.tv) ------------------------------------------------
+
+  private simulatorPage(ex: Exchange, body: string): void {
+    if (ex.pathname === '/simulator/health') {
+      if (ex.method !== 'GET') return this.methodNotAllowed(ex, 'GET');
+      this.write(ex, 200, JSON_TYPE, '{"status":"ok"}');
+      return;
+    }
+    if (ex.pathname === '/simulator/approve') {
+      if (ex.method === 'GET') return this.approvePage(ex);
+      if (ex.method === 'POST') return this.approveSubmit(ex, new URLSearchParams(body));
+      return this.methodNotAllowed(ex, 'GET, POST');
+    }
+    this.sendError(ex, httpError(404));
+  }
+
+  private methodNotAllowed(ex: Exchange, allow: string): void {
+    ex.res.setHeader('allow', allow);
+    this.sendError(ex, httpError(405));
+  }
+
+  private approvePage(ex: Exchange): void {
+    const query = queryOf(ex);
+    const id = query.get('pin') ?? '';
+    const forwardUrl = safeForwardUrl(query.get('forwardUrl'));
+    const pin = /^\d+$/.test(id) ? this.livePin(id) : undefined;
+    if (pin === undefined) {
+      this.html(ex, 404, 'Sign-in request not found', '<p>This sign-in request is unknown or has expired.</p>');
+      return;
+    }
+    const options = this.entries
+      .map((e) => `<option value="${escapeMarkup(e.account.login[0] ?? '')}">${escapeMarkup(e.account.login[0] ?? '')}</option>`)
+      .join('');
+    const forward = forwardUrl === undefined ? '' : `<input type="hidden" name="forwardUrl" value="${escapeMarkup(forwardUrl)}">`;
+    this.html(
+      ex,
+      200,
+      'Approve sign-in',
+      `<p><strong>${escapeMarkup(pin.product)}</strong> asks to sign in to your Plex account (PIN ${pin.id}, code <code>${escapeMarkup(pin.code)}</code>).</p>
+<form method="post" action="/simulator/approve">
+<input type="hidden" name="pin" value="${pin.id}">${forward}
+<label>Account <select name="login">${options}</select></label>
+<button type="submit">Approve</button>
+</form>`,
+    );
+  }
+
+  private approveSubmit(ex: Exchange, form: URLSearchParams): void {
+    const id = form.get('pin') ?? '';
+    const login = form.get('login') || undefined;
+    const forwardUrl = safeForwardUrl(form.get('forwardUrl'));
+    if (!/^\d+$/.test(id) || !this.approvePin(id, login)) {
+      this.html(ex, 404, 'Sign-in request not found', '<p>This sign-in request is unknown or has expired.</p>');
+      return;
+    }
+    const back = forwardUrl === undefined ? '' : `<p><a href="${escapeMarkup(forwardUrl)}">Return to the app</a></p>`;
+    this.html(ex, 200, 'Sign-in approved', `<p>Approved. You can close this window and return to the app.</p>${back}`);
+  }
+
+  private html(ex: Exchange, status: number, title: string, content: string): void {
+    const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeMarkup(title)} · plex.tv simulator</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}button{font-size:1rem;padding:.5rem 1.5rem}</style>
+</head><body><main><h1>${escapeMarkup(title)}</h1>
+${content}
+</main></body></html>`;
+    ex.res.setHeader('cache-control', 'no-store');
+    this.write(ex, status, HTML_TYPE, page);
+  }
+}
+
+function safeForwardUrl(value: string | null): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createPlexSimulator(options: PlexSimulatorOptions = {}): PlexSimulator {
+  return new Simulator(options);
+}

@@ -1,0 +1,89 @@
+import { Writable } from 'node:stream';
+import { print, type DocumentNode } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { loadConfig, type Config } from '../src/config.js';
+import { createLogger, type Logger } from '../src/logger.js';
+import { createYogaServer, type YogaServer } from '../src/server.js';
+import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
+
+export const CLIENT_ID = 'test-client-identifier';
+
+export function testConfig(plexUrl: string, env: Record<string, string> = {}): Config {
+  const loaded = loadConfig({
+    PLEX_API_URL: plexUrl,
+    PLEX_CLIENT_IDENTIFIER: CLIENT_ID,
+    PLEX_PRODUCT: 'Facade Tests',
+    PLEX_VERSION: '9.9.9',
+    PLEX_TIMEOUT_MS: '300',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  return loaded.config;
+}
+
+/** A logger whose every line is kept, to assert on what was (and was not) logged. */
+export function capturingLogger(level = 'debug'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger(level, stream), lines };
+}
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: { data?: T | null; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
+}
+
+export interface Harness {
+  readonly sim: PlexSimulator;
+  readonly yoga: YogaServer;
+  readonly logs: string[];
+  readonly config: Config;
+  gql<T = Record<string, unknown>, V = Record<string, unknown>>(
+    document: string | DocumentNode | TypedDocumentNode<T, V>,
+    variables?: V,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const sim = createPlexSimulator();
+  await sim.listen(0, '127.0.0.1');
+  const { logger, lines } = capturingLogger();
+  const config = testConfig(sim.url, env);
+  const yoga = createYogaServer({ config, logger });
+  return {
+    sim,
+    yoga,
+    logs: lines,
+    config,
+    async gql(document, variables, headers = {}) {
+      const query = typeof document === 'string' ? document : print(document);
+      const response = await yoga.fetch('http://facade.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text, body: JSON.parse(text) };
+    },
+    async close() {
+      await yoga.dispose();
+      await sim.close();
+    },
+  };
+}
+
+export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
