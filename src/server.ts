@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './logger.js';
@@ -73,7 +73,9 @@ function useOperationLog(logger: Logger): Plugin<Context> {
     },
     onExecute({ args }) {
       const state = requests.get(args.contextValue.request);
-      if (state) state.context = args.contextValue;
+      if (!state) return;
+      state.context = args.contextValue;
+      state.operationName ??= getOperationAST(args.document, args.operationName)?.name?.value ?? null;
     },
     onResultProcess({ request, result }) {
       const state = requests.get(request);
