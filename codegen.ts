@@ -6,6 +6,8 @@ const config: CodegenConfig = {
   schema: 'schema.graphql',
   documents: ['operations/**/*.graphql'],
   ignoreNoDocuments: false,
+  // ESM with NodeNext resolution: generated imports carry their .js extension.
+  emitLegacyCommonJSImports: false,
   generates: {
     'operations/generated/': {
       preset: 'client',
