@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
@@ -16,12 +16,15 @@ export function ensureChromium(): void {
   });
 }
 
-/** Headless Chromium with the flags that work on a machine without outside network. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Headless Chromium with the flags that work on a machine without outside network, in a fresh profile
+ * (Playwright takes the profile directory as launchPersistentContext's argument, not as --user-data-dir).
+ */
+export async function launchBrowser(): Promise<BrowserContext> {
   ensureChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'facade-chromium-'));
-  return chromium.launch({
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -33,7 +36,6 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${userDataDir}`,
     ],
   });
 }
