@@ -1,0 +1,120 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphQLError } from 'graphql';
+import { createPlexClient, parseRetryAfter, type PlexClient, type UpstreamCall } from '../src/plex/client.js';
+import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
+
+let sim: PlexSimulator;
+let plex: PlexClient;
+const diagnostics: unknown[] = [];
+
+beforeAll(async () => {
+  sim = createPlexSimulator();
+  await sim.listen(0, '127.0.0.1');
+  plex = createPlexClient({
+    baseUrl: sim.url,
+    clientIdentifier: 'client-test',
+    product: 'Client Tests',
+    version: '1.2.3',
+    timeoutMs: 250,
+    onDiagnostic: (event) => diagnostics.push(event),
+  });
+});
+afterAll(async () => {
+  await plex.close();
+  await sim.close();
+});
+afterEach(() => {
+  sim.reset();
+  diagnostics.length = 0;
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    // By name: vitest may load graphql's ESM and CJS builds side by side, so instanceof is not reliable here.
+    expect((error as Error).name).toBe('GraphQLError');
+    return (error as GraphQLError).extensions['code'];
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('plex client', () => {
+  it('signs in and parses the user: timestamps become Dates, the token is split off', async () => {
+    const outcome = await plex.signIn({ login: DEMO_ACCOUNTS.plain.login, password: DEMO_ACCOUNTS.plain.password, rememberMe: false });
+    if (outcome.kind !== 'success') throw new Error(outcome.kind);
+    expect(outcome.authToken).toHaveLength(20);
+    expect(outcome.user.joinedAt).toBeInstanceOf(Date);
+    expect(outcome.user.subscription.subscribedAt).toBeInstanceOf(Date);
+    expect(outcome.user).not.toHaveProperty('authToken');
+    expect(outcome.user.id).toBe('31415926');
+  });
+
+  it('reports each call it makes with endpoint, status and duration', async () => {
+    const calls: UpstreamCall[] = [];
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    await plex.currentUser(token, { onCall: (call) => calls.push(call) });
+    sim.setFault('user', { kind: 'hang' }, 1);
+    await codeOf(plex.currentUser(token, { onCall: (call) => calls.push(call) }));
+    expect(calls).toEqual([
+      { endpoint: 'user', status: 200, durationMs: expect.any(Number) },
+      { endpoint: 'user', status: 'timeout', durationMs: expect.any(Number) },
+    ]);
+  });
+
+  it('keeps connections alive between calls', async () => {
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    await plex.currentUser(token);
+    await plex.currentUser(token);
+    const [first, second] = sim.requests;
+    expect(first?.headers['connection']).not.toBe('close');
+    expect(second?.headers['connection']).not.toBe('close');
+  });
+
+  it('sends no token to sign-in and the token only to /user', async () => {
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    await plex.signIn({ login: 'nobody', password: 'x', rememberMe: false });
+    await plex.currentUser(token);
+    expect(sim.requests.map((request) => [request.route, request.headers['x-plex-token']])).toEqual([
+      ['signin', undefined],
+      ['user', token],
+    ]);
+  });
+
+  it.each([
+    [{ kind: 'status', status: 500 } as const, 'UPSTREAM_UNAVAILABLE'],
+    [{ kind: 'xml' } as const, 'UPSTREAM_BAD_RESPONSE'],
+    [{ kind: 'invalid-json' } as const, 'UPSTREAM_BAD_RESPONSE'],
+    [{ kind: 'missing-fields' } as const, 'UPSTREAM_BAD_RESPONSE'],
+    [{ kind: 'delay', ms: 600 } as const, 'UPSTREAM_TIMEOUT'],
+    [{ kind: 'rate-limit', retryAfter: 9 } as const, 'RATE_LIMITED'],
+  ])('maps %o on /user to %s and explains it without secrets', async (fault, code) => {
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    sim.setFault('user', fault);
+    expect(await codeOf(plex.currentUser(token))).toBe(code);
+    if (code !== 'RATE_LIMITED') expect(diagnostics).toHaveLength(1);
+    expect(JSON.stringify(diagnostics)).not.toContain(token);
+  });
+
+  it('names the missing fields, but not their values, when a body fails its schema', async () => {
+    sim.setFault('user', { kind: 'missing-fields' });
+    await codeOf(plex.currentUser(sim.issueToken(DEMO_ACCOUNTS.plain.login)));
+    expect(diagnostics[0]).toMatchObject({ endpoint: 'user', problem: 'body does not match its schema', issues: expect.arrayContaining([expect.stringMatching(/^id:/), expect.stringMatching(/^username:/)]) });
+  });
+
+  it('answers UNAUTHENTICATED for a rejected token', async () => {
+    expect(await codeOf(plex.currentUser('no-such-token'))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates, and ignores garbage', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('120', now)).toBe(120);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter(undefined, now)).toBeNull();
+    expect(parseRetryAfter('99999999', now)).toBe(86_400);
+  });
+});
