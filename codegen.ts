@@ -11,7 +11,9 @@ const config: CodegenConfig = {
   generates: {
     'operations/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: a sha256 → document manifest (persisted-documents.json) for PERSISTED_OPERATIONS=only,
+      // and each typed document carries its hash in `__meta__.hash`.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
@@ -24,6 +26,11 @@ const config: CodegenConfig = {
           ID: 'string',
         },
       },
+    },
+    // Apollo Client's InMemoryCache needs the union/interface members (SignInResult, Error) to match fragments.
+    'operations/generated/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { apolloClientVersion: 3, useExplicitTyping: true },
     },
   },
 };

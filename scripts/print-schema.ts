@@ -1,12 +1,23 @@
-// Prints the schema as sorted SDL into schema.graphql; with --check, fails when the committed file differs.
+// Prints the sorted client SDL into schema.graphql and the federation subgraph SDL into schema.subgraph.graphql;
+// with --check, fails when a committed file differs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { printSortedSchema } from '../src/schema/index.js';
+import { printSortedSchema, printSubgraphSdl } from '../src/schema/index.js';
 
-const target = fileURLToPath(new URL('../schema.graphql', import.meta.url));
-const printed = printSortedSchema();
+const targets = [
+  { file: 'schema.graphql', printed: printSortedSchema() },
+  { file: 'schema.subgraph.graphql', printed: printSubgraphSdl() },
+];
 
-if (process.argv.includes('--check')) {
+const check = process.argv.includes('--check');
+let drifted = false;
+for (const { file, printed } of targets) {
+  const target = fileURLToPath(new URL(`../${file}`, import.meta.url));
+  if (!check) {
+    writeFileSync(target, printed);
+    console.log(`wrote ${target}`);
+    continue;
+  }
   let committed = '';
   try {
     committed = readFileSync(target, 'utf8');
@@ -17,13 +28,10 @@ if (process.argv.includes('--check')) {
     const committedLines = committed.split('\n');
     const printedLines = printed.split('\n');
     const line = printedLines.findIndex((text, index) => text !== committedLines[index]);
-    console.error(
-      `schema.graphql is out of date with the code (first difference at line ${line + 1}).\nRun "npm run schema" and commit the result.`,
-    );
-    process.exit(1);
+    console.error(`${file} is out of date with the code (first difference at line ${line + 1}).\nRun "npm run schema" and commit the result.`);
+    drifted = true;
+  } else {
+    console.log(`${file} matches the code.`);
   }
-  console.log('schema.graphql matches the code.');
-} else {
-  writeFileSync(target, printed);
-  console.log(`wrote ${target}`);
 }
+if (drifted) process.exit(1);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { plexResilienceConfig, securityConfig, SECURITY_ENV, type PlexResilienceConfig, type SecurityConfig } from './security/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -23,8 +24,16 @@ const EnvSchema = z.object({
   PLEX_PRODUCT: z.string().trim().min(1).max(255).default('Plex Account GraphQL'),
   PLEX_VERSION: z.string().trim().min(1).max(64).default('0.1.0'),
   PLEX_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  PLEX_AUTH_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.plex.tv/auth' })
+    .default('https://app.plex.tv/auth'),
+  PIN_POLL_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1_000),
+  PIN_WATCH_MAX: positiveInt.max(100_000).default(1_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PERSISTED_OPERATIONS: z.enum(['off', 'only']).default('off'),
+  PERSISTED_OPERATIONS_MANIFEST: z.string().trim().min(1).optional(),
   NODE_ENV: z.string().optional(),
+  ...SECURITY_ENV,
 });
 
 export interface Config {
@@ -38,9 +47,27 @@ export interface Config {
     readonly product: string;
     readonly version: string;
     readonly timeoutMs: number;
+    /** Concurrency cap, GET /user retries and the circuit breaker around plex.tv. */
+    readonly resilience: PlexResilienceConfig;
+    /** The page a user approves a sign-in PIN on (plex.tv: https://app.plex.tv/auth; the simulator has its own). */
+    readonly authUrl: string;
+  };
+  readonly pins: {
+    /** How often the signInPin subscription polls plex.tv for one PIN. */
+    readonly pollIntervalMs: number;
+    /** How many PINs the signInPin subscription watches at once, across all subscribers. */
+    readonly maxWatched: number;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly persistedOperations: {
+    /** `off`: any document runs, and manifest ids are accepted too. `only`: only documents in the manifest run. */
+    readonly mode: 'off' | 'only';
+    /** A `{ "<sha256>": "<document>" }` file; unset means the one codegen writes to operations/generated/. */
+    readonly manifestPath: string | undefined;
+  };
   readonly production: boolean;
+  /** Abuse limits, throttles, CSRF/CORS, body and time limits, production hardening. */
+  readonly security: SecurityConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -68,9 +95,14 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         product: e.PLEX_PRODUCT,
         version: e.PLEX_VERSION,
         timeoutMs: e.PLEX_TIMEOUT_MS,
+        resilience: plexResilienceConfig(e),
+        authUrl: e.PLEX_AUTH_URL,
       },
+      pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS, maxWatched: e.PIN_WATCH_MAX },
       logLevel: e.LOG_LEVEL,
+      persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
       production: e.NODE_ENV === 'production',
+      security: securityConfig(e, e.NODE_ENV === 'production'),
     },
   };
 }

@@ -3,6 +3,8 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { unauthenticated } from './errors.js';
 import type { CallOptions, PlexClient, UpstreamCall } from './plex/client.js';
 import type { PlexUser } from './plex/schemas.js';
+import type { SignInThrottle } from './security/throttle.js';
+import type { SignInPinServices } from './sign-in-pins.js';
 
 export interface Loaders {
   /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
@@ -18,6 +20,10 @@ export type Context = Readonly<{
   upstream: UpstreamCall[];
   /** Pass to every plex client call so it lands in `upstream`. */
   callOptions: CallOptions;
+  /** Added by the useSignInPins plugin: the shared PIN watcher and this request's PIN loader. */
+  signInPins?: SignInPinServices;
+  /** Added by the security plugins: per-login and per-address sign-in throttling for this request's client. */
+  signInThrottle?: SignInThrottle;
 }>;
 
 // Plex tokens are short opaque ASCII strings (20 chars for classic tokens, a few hundred for JWTs).

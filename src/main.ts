@@ -13,6 +13,8 @@ if (mock) {
   const simulator = createPlexSimulator();
   const url = await simulator.listen(0, '127.0.0.1');
   env['PLEX_API_URL'] = url;
+  // PIN sign-ins are approved on the simulator's page instead of app.plex.tv.
+  env['PLEX_AUTH_URL'] = `${url}/simulator/approve`;
   stopSimulator = () => simulator.close();
   logger.warn(
     {
@@ -47,9 +49,12 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
+  logger.info({ signal, drainMs: config.security.shutdownTimeoutMs }, 'shutting down: no new connections, finishing requests in flight');
+  // running.close() bounds the drain itself; this is the last resort if closing the pool or Redis hangs.
+  setTimeout(() => process.exit(1), config.security.shutdownTimeoutMs + 5_000).unref();
   await running.close();
   await stopSimulator?.();
+  logger.info('stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

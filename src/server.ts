@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -7,13 +6,24 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './logger.js';
 import { createPlexClient, type PlexClient, type PlexDiagnostic } from './plex/client.js';
-import { schema } from './schema/index.js';
+import { subgraphSchema } from './schema/index.js';
+import { offlineGraphiQL } from './graphiql.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { DOCUMENT_ID_PARAM, usePersistedDocuments } from './persisted-operations.js';
+import { useDemoPage } from './demo/page.js';
+import { useSignInPins } from './sign-in-pins.js';
+import { createSecurity } from './security/index.js';
+import { requestIdOf, useRequestScope } from './request-scope.js';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { useRequestBodyLimit } from './request-body-limit.js';
 
 export interface ServerDeps {
   readonly config: Config;
   readonly logger: Logger;
   /** Injected in tests; built from config otherwise. */
   readonly plex?: PlexClient;
+  /** This server's metrics; created when absent. An injected `plex` should feed them through its `onCall`. */
+  readonly metrics?: Metrics;
 }
 
 export type YogaServer = YogaServerInstance<Record<string, unknown>, Context>;
@@ -32,8 +42,6 @@ query Viewer {
   viewer { id username friendlyName email joinedAt subscription { active plan } }
 }
 `;
-
-const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 interface RequestState {
   readonly id: string;
@@ -64,8 +72,7 @@ function useOperationLog(logger: Logger): Plugin<Context> {
   const requests = new WeakMap<Request, RequestState>();
   return {
     onRequest({ request }) {
-      const incoming = request.headers.get('x-request-id');
-      requests.set(request, { id: incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID(), started: performance.now() });
+      requests.set(request, { id: requestIdOf(request), started: performance.now() });
     },
     onParams({ params, request }) {
       const state = requests.get(request);
@@ -79,7 +86,8 @@ function useOperationLog(logger: Logger): Plugin<Context> {
     },
     onResultProcess({ request, result }) {
       const state = requests.get(request);
-      if (!state || Array.isArray(result) || !('data' in result || 'errors' in result)) return;
+      // Nothing to build when the line would be dropped (production runs at warn).
+      if (!state || !logger.isLevelEnabled('info') || Array.isArray(result) || !('data' in result || 'errors' in result)) return;
       const single = result as ExecutionResult;
       logger.info(
         {
@@ -109,11 +117,17 @@ function logDiagnostic(logger: Logger) {
 
 export function createYogaServer(deps: ServerDeps): YogaServer {
   const { config, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
   const plex =
     deps.plex ??
-    createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger) });
+    createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger), onCall: metrics.observePlexCall });
+  const security = createSecurity(config.security, logger);
   return createYoga<Record<string, unknown>, Context>({
-    schema,
+    ...security.yogaOptions,
+    // Enforced by useRequestBodyLimit below without piping every body through a stream.
+    maxRequestBodySize: false,
+    // Served as an Apollo Federation v2 subgraph: plain clients see the same API plus `_service` and `_entities`.
+    schema: subgraphSchema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -126,12 +140,28 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       warn: (...args) => logger.warn({ detail: args }),
       error: (...args) => logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
     },
-    graphiql: {
+    graphiql: config.security.graphiql && {
       title: 'Plex account GraphQL',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
       headers: JSON.stringify({ Authorization: 'Bearer <authToken from signIn>' }, null, 2),
+      // Plex tokens are long-lived account credentials: keep them out of the browser's localStorage unless the user opts in.
+      shouldPersistHeaders: false,
     },
-    plugins: [useOperationLog(logger)],
+    // GraphiQL's assets are served inline from node_modules: the page works without reaching a CDN.
+    renderGraphiQL: offlineGraphiQL(),
+    extraParamNames: [DOCUMENT_ID_PARAM],
+    plugins: [
+      useRequestScope(),
+      useRequestBodyLimit(security.yogaOptions.maxRequestBodySize),
+      // Compiled execution: a full User selection (~130 values) costs a fraction of the interpreter's time.
+      useGraphQlJit(),
+      ...security.plugins,
+      usePersistedDocuments(config.persistedOperations),
+      ...metrics.plugins,
+      useOperationLog(logger),
+      useDemoPage(),
+      useSignInPins({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched }),
+    ],
   });
 }
 
@@ -144,9 +174,19 @@ export interface RunningServer {
 
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, logger } = deps;
-  const plex = deps.plex ?? createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger) });
-  const yoga = createYogaServer({ ...deps, plex });
-  const server = createServer(yoga);
+  const metrics = deps.metrics ?? createMetrics();
+  const plex = deps.plex ?? createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger), onCall: metrics.observePlexCall });
+  const yoga = createYogaServer({ ...deps, plex, metrics });
+  const { requestTimeoutMs, shutdownTimeoutMs } = config.security;
+  // A client gets requestTimeoutMs to send its whole request; slow-loris connections are cut.
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 20_000),
+      connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
+    },
+    yoga,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -162,11 +202,22 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     server,
     yoga,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+      // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
+      const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+      force.unref();
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
       });
+      // Disposing ends open subscriptions (SSE streams), which would otherwise hold server.close() open forever.
       await yoga.dispose();
+      // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      await closed;
+      clearInterval(sweep);
       await plex.close();
     },
   };

@@ -13,7 +13,9 @@ const responses: string[] = [];
 const issued: string[] = [];
 
 beforeAll(async () => {
-  h = await startHarness();
+  // This one client makes more attempts, and causes more upstream faults in a row, than the sign-in throttle and the
+  // circuit breaker allow by default: both would then answer before plex.tv is reached, which is not the path under test.
+  h = await startHarness({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '200', SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '100', PLEX_BREAKER_FAILURES: '1000' });
   const plain = DEMO_ACCOUNTS.plain;
   const twoFactor = DEMO_ACCOUNTS.twoFactor;
   const run = async (...args: Parameters<Harness['gql']>) => {
@@ -22,18 +24,23 @@ beforeAll(async () => {
     return response;
   };
 
-  // Every sign-in outcome, with the canary password and code.
-  await run(SignInDocument, { input: { login: plain.login, password: CANARY_PASSWORD } });
+  // Every sign-in outcome, with the canary password and code. Failures use a login of their own, so that the
+  // per-login sign-in throttle leaves the demo account free for the successful sign-in below.
+  const other = 'someone-else@example.com';
+  await run(SignInDocument, { input: { login: other, password: CANARY_PASSWORD } });
   await run(SignInDocument, { input: { login: twoFactor.login, password: CANARY_PASSWORD, verificationCode: CANARY_CODE } });
   await run(SignInDocument, { input: { login: twoFactor.login, password: twoFactor.password, verificationCode: CANARY_CODE } });
   await run(SignInDocument, { input: { login: '', password: CANARY_PASSWORD, verificationCode: `${CANARY_CODE}x` } });
   // Inline literals instead of variables, including a document that does not validate.
-  await run(`mutation { signIn(input: { login: "${plain.login}", password: "${CANARY_PASSWORD}", verificationCode: "${CANARY_CODE}" }) { __typename } }`);
-  await run(`mutation { signIn(input: { login: "${plain.login}", password: "${CANARY_PASSWORD}", bogus: 1 }) { __typename } }`);
-  await run(`mutation { signIn(input: { login: "${plain.login}", password: "${CANARY_PASSWORD}" }) { nope } }`);
+  await run(`mutation { signIn(input: { login: "${other}", password: "${CANARY_PASSWORD}", verificationCode: "${CANARY_CODE}" }) { __typename } }`);
+  await run(`mutation { signIn(input: { login: "${other}", password: "${CANARY_PASSWORD}", bogus: 1 }) { __typename } }`);
+  await run(`mutation { signIn(input: { login: "${other}", password: "${CANARY_PASSWORD}" }) { nope } }`);
+  // Variables of the wrong type: GraphQL's own coercion errors would quote the value.
+  await run(SignInDocument, { input: { login: other, password: [CANARY_PASSWORD] } } as never);
+  await run(SignInDocument, { input: { login: other, password: { p: CANARY_PASSWORD }, verificationCode: Number(CANARY_CODE) } } as never);
   for (const fault of [{ kind: 'status', status: 500 }, { kind: 'invalid-json' }, { kind: 'xml' }, { kind: 'missing-fields' }, { kind: 'hang' }, { kind: 'rate-limit', retryAfter: 3 }] as const) {
     h.sim.setFault('signin', fault, 1);
-    await run(SignInDocument, { input: { login: plain.login, password: CANARY_PASSWORD, verificationCode: CANARY_CODE } });
+    await run(SignInDocument, { input: { login: other, password: CANARY_PASSWORD, verificationCode: CANARY_CODE } });
   }
 
   // A successful sign-in: its token and service credentials may be in that response only, never in logs.

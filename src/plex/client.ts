@@ -15,6 +15,9 @@ import {
   type PlexErrorBody,
   type PlexUser,
 } from './schemas.js';
+import { createPinCalls, type PinCalls } from './pins.js';
+import { createUpstreamGuard, DEFAULT_RESILIENCE, retryWithinDeadline, UpstreamRefused } from './resilience.js';
+import type { PlexResilienceConfig } from '../security/config.js';
 
 export interface PlexClientOptions {
   /** Base URL of plex.tv or a compatible server, without a trailing slash (e.g. https://plex.tv). */
@@ -28,9 +31,15 @@ export interface PlexClientOptions {
   readonly dispatcher?: Dispatcher;
   /** Called with short, secret-free diagnostics (never bodies, tokens or credentials). */
   readonly onDiagnostic?: (event: PlexDiagnostic) => void;
+  /** Concurrency cap, GET /user retries and circuit breaker; defaults when absent. */
+  readonly resilience?: PlexResilienceConfig;
+  /** The page users approve sign-in PINs on; defaults to https://app.plex.tv/auth. */
+  readonly authUrl?: string;
+  /** Called after every plex.tv call, whichever request or background poller made it (for metrics). */
+  readonly onCall?: (call: UpstreamCall) => void;
 }
 
-export type PlexEndpoint = 'signin' | 'user';
+export type PlexEndpoint = 'signin' | 'user' | 'pins' | 'pin' | 'signout';
 
 /** What one upstream call did; collected per GraphQL request for the operation log line. */
 export interface UpstreamCall {
@@ -67,7 +76,7 @@ export type SignInOutcome =
   | { readonly kind: 'invalid-verification-code' }
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | null };
 
-export interface PlexClient {
+export interface PlexClient extends PinCalls {
   /** POST /api/v2/users/signin. Expected refusals come back as outcomes; failures throw a GraphQLError. Never retried. */
   signIn(credentials: SignInCredentials, options?: CallOptions): Promise<SignInOutcome>;
   /** GET /api/v2/user with the token. Throws UNAUTHENTICATED when plex.tv rejects the token. */
@@ -84,7 +93,7 @@ const PLEX_INVALID_VERIFICATION_CODE = 1028;
 const PLEX_VERIFICATION_CODE_REQUIRED = 1029;
 const PLEX_REPEATED_FAILURES = 1031;
 
-interface RawResponse {
+export interface RawResponse {
   readonly status: number;
   readonly contentType: string;
   readonly retryAfter: string | undefined;
@@ -99,6 +108,19 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     options.dispatcher ??
     new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 256, connect: { timeout: options.timeoutMs } });
   const diagnose = options.onDiagnostic ?? (() => {});
+  const resilience = options.resilience ?? DEFAULT_RESILIENCE;
+  let lastEndpoint: PlexEndpoint = 'user';
+  const guard = createUpstreamGuard(resilience, (state) =>
+    diagnose({
+      endpoint: lastEndpoint,
+      problem:
+        state === 'open'
+          ? `circuit open after ${resilience.breakerFailures} failures in a row: failing fast for ${resilience.breakerCooldownMs} ms`
+          : state === 'half-open'
+            ? 'circuit half-open: letting one probe through'
+            : 'circuit closed: plex.tv answers again',
+    }),
+  );
 
   const baseHeaders = {
     accept: 'application/json',
@@ -109,47 +131,71 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
   const signInUrl = `${options.baseUrl}/api/v2/users/signin`;
   const userUrl = `${options.baseUrl}/api/v2/user`;
 
+  /** One upstream call under one deadline; `retries` > 0 only for idempotent reads (GET /user), never for sign-in. */
   async function call(
     endpoint: PlexEndpoint,
     url: string,
-    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    init: { method: 'GET' | 'POST' | 'DELETE'; headers: Record<string, string>; body?: string },
     callOptions: CallOptions | undefined,
+    retries = 0,
   ): Promise<RawResponse> {
-    const started = performance.now();
     const signal = AbortSignal.timeout(options.timeoutMs);
-    const report = (status: UpstreamCall['status']) =>
-      callOptions?.onCall?.({ endpoint, status, durationMs: performance.now() - started });
-    try {
-      const response = await request(url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        dispatcher,
-        signal,
-      });
-      const text = await readBody(response.body);
-      report(response.statusCode);
-      return {
-        status: response.statusCode,
-        contentType: headerValue(response.headers['content-type']) ?? '',
-        retryAfter: headerValue(response.headers['retry-after']),
-        text,
+    const deadline = Date.now() + options.timeoutMs;
+    lastEndpoint = endpoint;
+    const attempt = async (): Promise<RawResponse> => {
+      const started = performance.now();
+      const report = (status: UpstreamCall['status']) => {
+        const done: UpstreamCall = { endpoint, status, durationMs: performance.now() - started };
+        callOptions?.onCall?.(done);
+        options.onCall?.(done);
       };
+      try {
+        const raw = await guard.slot(() => exchange(url, init, signal), signal);
+        report(raw.status);
+        return raw;
+      } catch (error) {
+        if (!(error instanceof UpstreamRefused)) report(signal.aborted ? 'timeout' : 'network-error');
+        throw error;
+      }
+    };
+    try {
+      const retried = () =>
+        retryWithinDeadline(attempt, {
+          retries,
+          deadline,
+          signal,
+          retryAfterMs: (raw) => (raw.status === 429 || raw.status >= 500 ? retryAfterMs(raw.retryAfter) : undefined),
+          retryOnError: (error) => !(error instanceof UpstreamRefused) && !(error instanceof BodyTooLarge),
+        });
+      return await guard.call(retried, signal, (raw) => raw.status >= 500);
     } catch (error) {
+      if (error instanceof UpstreamRefused) throw upstreamUnavailable();
       if (signal.aborted) {
-        report('timeout');
         diagnose({ endpoint, problem: 'timeout' });
         throw upstreamTimeout(options.timeoutMs);
       }
       if (error instanceof BodyTooLarge) {
-        report('network-error');
         diagnose({ endpoint, problem: 'body too large' });
         throw upstreamBadResponse();
       }
-      report('network-error');
       diagnose({ endpoint, problem: `network error: ${errorCode(error)}` });
       throw upstreamUnavailable();
     }
+  }
+
+  async function exchange(
+    url: string,
+    init: { method: 'GET' | 'POST' | 'DELETE'; headers: Record<string, string>; body?: string },
+    signal: AbortSignal,
+  ): Promise<RawResponse> {
+    const response = await request(url, { method: init.method, headers: init.headers, body: init.body, dispatcher, signal });
+    const text = await readBody(response.body);
+    return {
+      status: response.statusCode,
+      contentType: headerValue(response.headers['content-type']) ?? '',
+      retryAfter: headerValue(response.headers['retry-after']),
+      text,
+    };
   }
 
   function parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T): z.infer<T> {
@@ -193,6 +239,11 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
   }
 
   return {
+    ...createPinCalls(
+      { baseUrl: options.baseUrl, headers: baseHeaders, call, parseJson, unexpected, retryAfterSeconds: (raw) => parseRetryAfter(raw.retryAfter) },
+      { clientIdentifier: options.clientIdentifier, product: options.product, authUrl: options.authUrl ?? 'https://app.plex.tv/auth' },
+    ),
+
     async signIn(credentials, callOptions) {
       const form = new URLSearchParams({
         login: credentials.login,
@@ -239,7 +290,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     },
 
     async currentUser(token, callOptions) {
-      const raw = await call('user', userUrl, { method: 'GET', headers: { ...baseHeaders, 'x-plex-token': token } }, callOptions);
+      const raw = await call('user', userUrl, { method: 'GET', headers: { ...baseHeaders, 'x-plex-token': token } }, callOptions, resilience.userRetries);
       if (raw.status === 200) return parseJson('user', raw, PlexUserSchema);
       // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
       if (raw.status === 401 || raw.status === 403 || raw.status === 422) throw unauthenticated('plex.tv rejected the token.');
@@ -265,6 +316,12 @@ async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> 
     chunks.push(chunk as Buffer);
   }
   return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+/** Retry-After in milliseconds, or null (use the backoff) when absent or unreadable. */
+function retryAfterMs(value: string | undefined): number | null {
+  const seconds = parseRetryAfter(value);
+  return seconds === null ? null : seconds * 1000;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -183,3 +183,15 @@ export type PlexPastSubscription = z.infer<typeof PlexPastSubscriptionSchema>;
 export type PlexBilling = z.infer<typeof PlexBillingSchema>;
 export type PlexSignIn = z.infer<typeof PlexSignInSchema>;
 export type PlexErrorBody = z.infer<typeof PlexErrorBodySchema>;
+
+// A sign-in PIN (NOTES §6). Only the fields the facade uses are kept; `location` and the rest are dropped.
+export const PlexPinSchema = z.object({
+  id: plexId,
+  code: z.string().min(1),
+  qr: nullish(z.string()),
+  clientIdentifier: z.string(),
+  expiresAt: z.iso.datetime({ offset: true }).transform((iso) => new Date(iso)),
+  authToken: nullish(z.string().min(1)),
+});
+
+export type PlexPin = z.infer<typeof PlexPinSchema>;

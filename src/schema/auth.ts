@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputValidationFailure, type InputIssue } from '../errors.js';
+import { settlementOf } from '../security/throttle.js';
 import type { PlexUser } from '../plex/schemas.js';
 import { builder } from './builder.js';
 import { User } from './user.js';
@@ -151,15 +152,24 @@ builder.mutationField('signIn', (t) =>
       union: { name: 'SignInResult', description: 'The outcome of a sign-in.' },
     },
     resolve: async (_root, { input }, ctx) => {
-      const outcome = await ctx.plex.signIn(
-        {
-          login: input.login,
-          password: input.password,
-          rememberMe: input.rememberMe ?? false,
-          verificationCode: input.verificationCode ?? null,
-        },
-        ctx.callOptions,
-      );
+      // Throttled attempts never reach plex.tv.
+      const permit = await ctx.signInThrottle?.begin(input.login);
+      if (permit && !permit.allowed) throw new SignInThrottledError(permit.retryAfterSeconds);
+      const outcome = await ctx.plex
+        .signIn(
+          {
+            login: input.login,
+            password: input.password,
+            rememberMe: input.rememberMe ?? false,
+            verificationCode: input.verificationCode ?? null,
+          },
+          ctx.callOptions,
+        )
+        .catch(async (error: unknown) => {
+          await permit?.settle('neutral');
+          throw error;
+        });
+      await permit?.settle(settlementOf(outcome));
       switch (outcome.kind) {
         case 'success':
           ctx.loaders.userByToken.prime(outcome.authToken, outcome.user);

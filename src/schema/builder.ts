@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
 import ValidationPlugin from '@pothos/plugin-validation';
 import {
   CountryCodeResolver,
@@ -23,7 +25,8 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
 }>({
-  plugins: [ErrorsPlugin, ValidationPlugin],
+  // Federation last: it must see the resolvers the other plugins wrap.
+  plugins: [ErrorsPlugin, ValidationPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   errors: {
     defaultTypes: [],
@@ -43,9 +46,19 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('EmailAddress', EmailAddressResolver);
-builder.addScalarType('URL', URLResolver);
+// graphql-scalars' URL lets `new URL()` throw a plain TypeError on a bad variable, which Yoga would mask as a 500.
+builder.addScalarType('URL', URLResolver, {
+  parseValue: (value) => {
+    try {
+      return URLResolver.parseValue(value) as URL;
+    } catch {
+      throw new InputValidationFailure([{ path: [], message: 'Expected an absolute URL, such as https://example.com/.' }]);
+    }
+  },
+});
 builder.addScalarType('CountryCode', CountryCodeResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 
 builder.queryType({ description: 'The root of every read.' });
 builder.mutationType({ description: 'The root of every write.' });
+builder.subscriptionType({ description: 'The root of every live result, served over Server-Sent Events.' });

@@ -117,6 +117,18 @@ export const User = builder.objectRef<PlexUser>('User').implement({
   }),
 });
 
+// A federation entity that only ever resolves to the account of the request's own token: a representation with any
+// other id is null, so a gateway can never read another account through this subgraph. All representations share the
+// token's loader entry, so N of them cost at most one GET /user. A token plex.tv rejects is still UNAUTHENTICATED.
+builder.asEntity(User, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: async (reference, ctx) => {
+    if (ctx.token === null) return null;
+    const user = await ctx.loaders.userByToken.load(ctx.token);
+    return user.id === String(reference.id) ? user : null;
+  },
+});
+
 builder.queryField('viewer', (t) =>
   t.field({
     type: User,

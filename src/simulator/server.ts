@@ -756,6 +756,13 @@ class Simulator implements PlexSimulator {
       this.write(ex, 200, JSON_TYPE, '{"status":"ok"}');
       return;
     }
+    // Per-route counters for a separate process (the benchmark reads them between measurements).
+    if (ex.pathname === '/simulator/stats') {
+      if (ex.method !== 'GET') return this.methodNotAllowed(ex, 'GET');
+      ex.res.setHeader('cache-control', 'no-store');
+      this.write(ex, 200, JSON_TYPE, JSON.stringify({ total: this.total, routes: this.counts }));
+      return;
+    }
     if (ex.pathname === '/simulator/approve') {
       if (ex.method === 'GET') return this.approvePage(ex);
       if (ex.method === 'POST') return this.approveSubmit(ex, new URLSearchParams(body));
@@ -772,8 +779,11 @@ class Simulator implements PlexSimulator {
   private approvePage(ex: Exchange): void {
     const query = queryOf(ex);
     const id = query.get('pin') ?? '';
+    const code = query.get('code') ?? '';
+    // app.plex.tv/auth takes its parameters in the fragment (#?clientID=…&code=…), which never reaches a server.
+    if (id === '' && code === '') return this.fragmentPage(ex);
     const forwardUrl = safeForwardUrl(query.get('forwardUrl'));
-    const pin = /^\d+$/.test(id) ? this.livePin(id) : undefined;
+    const pin = /^\d+$/.test(id) ? this.livePin(id) : this.livePinByCode(code, query.get('clientID'));
     if (pin === undefined) {
       this.html(ex, 404, 'Sign-in request not found', '<p>This sign-in request is unknown or has expired.</p>');
       return;
@@ -793,6 +803,29 @@ class Simulator implements PlexSimulator {
 <button type="submit">Approve</button>
 </form>`,
     );
+  }
+
+  private fragmentPage(ex: Exchange): void {
+    this.html(
+      ex,
+      200,
+      'Approve sign-in',
+      `<p id="status">Loading the sign-in request…</p>
+<script>
+if (location.hash.startsWith('#?')) location.replace(location.pathname + '?' + location.hash.slice(2));
+else document.getElementById('status').textContent = 'This sign-in request is unknown or has expired.';
+</script>`,
+    );
+  }
+
+  private livePinByCode(code: string, clientIdentifier: string | null): PinState | undefined {
+    if (code === '') return undefined;
+    for (const pin of this.pins.values()) {
+      if (pin.code !== code) continue;
+      if (clientIdentifier !== null && pin.clientIdentifier !== clientIdentifier) return undefined;
+      return this.livePin(pin.id);
+    }
+    return undefined;
   }
 
   private approveSubmit(ex: Exchange, form: URLSearchParams): void {

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+
+/*
+ * The demo page at GET /: the PIN sign-in a frontend builds, using only the GraphQL API at /graphql.
+ * Plain DOM and fetch, no framework and nothing loaded from elsewhere, so it doubles as documentation.
+ */
+
+const STYLE = `
+body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; color: #1f2328; }
+button { font-size: 1rem; padding: .5rem 1.25rem; cursor: pointer; }
+#viewer img { width: 64px; height: 64px; border-radius: 50%; vertical-align: middle; margin-right: .75rem; }
+#status { min-height: 1.5rem; }
+.error { color: #b42318; }
+[hidden] { display: none !important; }
+`;
+
+const SCRIPT = `
+const CREATE_PIN = 'mutation CreateSignInPin($input: CreateSignInPinInput) { createSignInPin(input: $input) { id code expiresAt authUrl } }';
+const PIN_STATUS = '... on SignInPinPending { expiresAt } ... on SignInSuccess { authToken } ... on Error { message }';
+const WATCH_PIN = 'subscription WatchSignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
+const POLL_PIN = 'query SignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
+const VIEWER = 'query DemoViewer { viewer { friendlyName thumb subscription { active plan } } }';
+const SIGN_OUT = 'mutation SignOut { signOut { signedOut } }';
+const TOKEN_KEY = 'plex-demo-token';
+
+const $ = (id) => document.getElementById(id);
+const show = (text, isError = false) => { $('status').textContent = text; $('status').className = isError ? 'error' : ''; };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function graphql(query, variables = {}, token = null) {
+  const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+  if (token) headers.authorization = 'Bearer ' + token;
+  const response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors && body.errors.length) throw new Error(body.errors[0].message);
+  return body.data;
+}
+
+// GraphQL over Server-Sent Events: one "next" event per result, then "complete".
+async function* subscribe(query, variables) {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+  });
+  if (!response.ok || !response.body) throw new Error('no event stream');
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\\n\\n')) !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      let data = '';
+      for (const line of block.split('\\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data += line.slice(5).trim();
+      }
+      if (event === 'complete') return;
+      if (event === 'next' && data) {
+        const result = JSON.parse(data);
+        if (result.errors && result.errors.length) throw new Error(result.errors[0].message);
+        yield result.data;
+      }
+    }
+  }
+}
+
+// Follows the PIN until it is approved or expires: the subscription first, polling the query if that fails.
+async function waitForApproval(pin) {
+  try {
+    for await (const data of subscribe(WATCH_PIN, { id: pin.id, code: pin.code })) {
+      if (data.signInPin.__typename !== 'SignInPinPending') return data.signInPin;
+    }
+  } catch (error) {
+    console.warn('subscription failed, polling instead', error);
+  }
+  while (Date.parse(pin.expiresAt) > Date.now()) {
+    const { signInPin } = await graphql(POLL_PIN, { id: pin.id, code: pin.code });
+    if (signInPin.__typename !== 'SignInPinPending') return signInPin;
+    await sleep(1500);
+  }
+  return { __typename: 'SignInPinExpiredError', message: 'The sign-in PIN expired.' };
+}
+
+async function showViewer(token) {
+  const { viewer } = await graphql(VIEWER, {}, token);
+  $('name').textContent = viewer.friendlyName || '(no name)';
+  $('plan').textContent = viewer.subscription.active ? 'Plex Pass: ' + (viewer.subscription.plan || 'active') : 'No Plex Pass';
+  if (viewer.thumb) { $('thumb').src = viewer.thumb; $('thumb').hidden = false; } else { $('thumb').hidden = true; }
+  $('viewer').hidden = false;
+  $('signed-out').hidden = true;
+  show('Signed in.');
+}
+
+function showSignedOut(message) {
+  $('viewer').hidden = true;
+  $('signed-out').hidden = false;
+  $('auth-link').hidden = true;
+  show(message);
+}
+
+$('sign-in').addEventListener('click', async () => {
+  $('sign-in').disabled = true;
+  // Opened inside the click so popup blockers allow it; the address is set once the PIN exists.
+  const popup = window.open('about:blank', '_blank');
+  try {
+    show('Creating a sign-in PIN…');
+    const { createSignInPin: pin } = await graphql(CREATE_PIN, { input: {} });
+    $('auth-link').href = pin.authUrl;
+    $('auth-link').hidden = false;
+    if (popup) { popup.opener = null; popup.location.href = pin.authUrl; }
+    show('Approve the sign-in in the window that opened (or follow the link below).');
+    const result = await waitForApproval(pin);
+    if (popup && !popup.closed) popup.close();
+    if (result.__typename !== 'SignInSuccess') { showSignedOut(result.message || 'The sign-in did not complete.'); return; }
+    sessionStorage.setItem(TOKEN_KEY, result.authToken);
+    $('auth-link').hidden = true;
+    await showViewer(result.authToken);
+  } catch (error) {
+    if (popup && !popup.closed) popup.close();
+    show(error.message, true);
+  } finally {
+    $('sign-in').disabled = false;
+  }
+});
+
+$('sign-out').addEventListener('click', async () => {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  sessionStorage.removeItem(TOKEN_KEY);
+  try {
+    if (token) await graphql(SIGN_OUT, {}, token);
+    showSignedOut('Signed out.');
+  } catch (error) {
+    showSignedOut('Signed out here; plex.tv said: ' + error.message);
+  }
+});
+
+$('thumb').addEventListener('error', () => { $('thumb').hidden = true; });
+
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) showViewer(saved).catch(() => { sessionStorage.removeItem(TOKEN_KEY); showSignedOut('Not signed in.'); });
+`;
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+export const DEMO_PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in with Plex · Plex account GraphQL demo</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>Sign in with Plex</h1>
+<p>This page signs in the way a frontend should: it never sees your password. It asks the GraphQL API at
+<code>/graphql</code> for a PIN (<code>createSignInPin</code>), opens the Plex approval page, follows
+<code>subscription signInPin</code> until you approve, then reads <code>viewer</code>.</p>
+<section id="signed-out">
+<button id="sign-in" type="button">Sign in with Plex</button>
+</section>
+<p id="status" role="status" aria-live="polite"></p>
+<p><a id="auth-link" href="#" target="_blank" rel="noopener noreferrer" hidden>Open the Plex approval page</a></p>
+<section id="viewer" hidden>
+<p><img id="thumb" alt="" referrerpolicy="no-referrer" hidden><strong id="name"></strong></p>
+<p id="plan"></p>
+<button id="sign-out" type="button">Sign out</button>
+</section>
+</main>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+
+// Only this page's own script and style run; it talks to /graphql and nothing else (avatars are images from plex.tv).
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src ${sha256(SCRIPT)}`,
+  `style-src ${sha256(STYLE)}`,
+  "connect-src 'self'",
+  'img-src https: http: data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Serves the demo page at GET / (and HEAD /). */
+export function useDemoPage(): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+      endResponse(
+        new fetchAPI.Response(request.method === 'HEAD' ? null : DEMO_PAGE_HTML, {
+          status: 200,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': CONTENT_SECURITY_POLICY,
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'no-referrer',
+            'cache-control': 'no-cache',
+          },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import { z } from 'zod';
+import type { Config } from './config.js';
+import { ErrorCode } from './errors.js';
+
+/** What `npm run codegen` writes from operations/*.graphql (client preset, `persistedDocuments: true`). */
+export const DEFAULT_MANIFEST = new URL('../operations/generated/persisted-documents.json', import.meta.url);
+
+/** The top-level request parameter, besides the APQ-style extension, that carries a document id. */
+export const DOCUMENT_ID_PARAM = 'documentId';
+
+// Codegen writes keys as `sha256:<hex>`; ids are looked up by the hex digest, with or without that prefix.
+const SHA256_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
+const ManifestSchema = z.record(z.string(), z.string().min(1, 'must be a GraphQL document'));
+/** Document text by sha256 hex digest. */
+export type Manifest = ReadonlyMap<string, string>;
+
+/** Reads and checks a `{ "<sha256>": "<document>" }` manifest. Throws with a clear message: a bad manifest must stop startup. */
+export function loadManifest(path: string | URL = DEFAULT_MANIFEST): Manifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`persisted-operations manifest ${String(path)}: ${(error as Error).message}`);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`persisted-operations manifest ${String(path)}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+  const badKeys = Object.keys(parsed.data).filter((id) => !SHA256_ID.test(id));
+  if (badKeys.length > 0) {
+    throw new Error(`persisted-operations manifest ${String(path)}: keys must be sha256 digests ("sha256:<64 hex>"), not ${badKeys.slice(0, 5).join(', ')}`);
+  }
+  return new Map(Object.entries(parsed.data).map(([id, document]) => [SHA256_ID.exec(id)![1]!, document]));
+}
+
+/**
+ * The document id of a request: `extensions.persistedQuery.sha256Hash` (what Apollo Client's persisted-queries link
+ * and urql's persistedExchange send) or a top-level `documentId` (GraphQL-over-HTTP trusted documents). Either may
+ * be the bare hex digest or `sha256:<hex>`, as codegen writes it in each typed document's `__meta__.hash`.
+ */
+export function persistedOperationId(params: GraphQLParams): string | null {
+  const persistedQuery = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)?.persistedQuery;
+  if (persistedQuery?.version === 1 && typeof persistedQuery.sha256Hash === 'string') return persistedQuery.sha256Hash;
+  const documentId = (params as GraphQLParams & { [DOCUMENT_ID_PARAM]?: unknown })[DOCUMENT_ID_PARAM];
+  return typeof documentId === 'string' ? documentId : null;
+}
+
+// `spec: true`: 400 for application/graphql-response+json, 200 for legacy application/json (GraphQL over HTTP).
+const badRequest = { http: { spec: true, status: 400 } };
+
+/**
+ * Trusted documents. `off`: any document runs, and ids from the manifest are accepted too. `only`: only documents
+ * in the manifest run; any document text is refused with PERSISTED_QUERY_ONLY.
+ */
+export function usePersistedDocuments(options: Config['persistedOperations'], manifest = loadManifest(options.manifestPath ?? DEFAULT_MANIFEST)): Plugin {
+  const only = options.mode === 'only';
+  return usePersistedOperations({
+    allowArbitraryOperations: !only,
+    extractPersistedOperationId: persistedOperationId,
+    getPersistedOperation: (id) => {
+      const digest = SHA256_ID.exec(id)?.[1];
+      return digest === undefined ? null : (manifest.get(digest) ?? null);
+    },
+    customErrors: {
+      persistedQueryOnly: {
+        message: 'This server runs persisted operations only: send the document id (extensions.persistedQuery.sha256Hash or documentId) instead of the document.',
+        extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, ...badRequest },
+      },
+      // The message and code APQ clients (Apollo Client, urql) recognise; they then retry with the document text.
+      notFound: {
+        message: 'PersistedQueryNotFound',
+        extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, ...badRequest },
+      },
+      // Neither a document nor an id: the same answer as without this plugin.
+      keyNotFound: {
+        message: only ? 'Must provide a persisted document id (extensions.persistedQuery.sha256Hash or documentId).' : 'Must provide query string.',
+        extensions: { code: 'BAD_REQUEST', http: { ...badRequest.http, headers: { Allow: 'GET, POST' } } },
+      },
+    },
+  });
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { startServer, type RunningServer } from '../src/server.js';
+import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
+import { capturingLogger, testConfig } from './harness.js';
+
+export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+
+export const SIGN_IN = `mutation SignIn($input: SignInInput!) {
+  signIn(input: $input) {
+    __typename
+    ... on SignInThrottledError { retryAfterSeconds }
+    ... on Error { message }
+  }
+}`;
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface RealServer {
+  readonly url: string;
+  readonly sim: PlexSimulator;
+  readonly running: RunningServer;
+  readonly logs: string[];
+  /** POSTs a GraphQL request as JSON over a real socket. */
+  gql(query: string, variables?: unknown, headers?: Record<string, string>): Promise<HttpResult>;
+  /** Any request to /graphql (or `path`) over a real socket. */
+  fetch(init: RequestInit & { path?: string }): Promise<HttpResult>;
+  close(): Promise<void>;
+}
+
+/** A key prefix no other test run shares, so specs running in parallel never see each other's counters. */
+export function uniquePrefix(): string {
+  return `test-${randomUUID().slice(0, 8)}:`;
+}
+
+/** The facade on a real port (node:http), in front of its own simulator unless one is given. */
+export async function startRealServer(env: Record<string, string> = {}, shared?: PlexSimulator): Promise<RealServer> {
+  const sim = shared ?? createPlexSimulator();
+  if (!shared) await sim.listen(0, '127.0.0.1');
+  const { logger, lines } = capturingLogger();
+  const config = { ...testConfig(sim.url, env), port: 0, host: '127.0.0.1' };
+  const running = await startServer({ config, logger });
+  const request = async (init: RequestInit & { path?: string }): Promise<HttpResult> => {
+    const response = await fetch(`${running.url}${init.path ?? '/graphql'}`, init);
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, body };
+  };
+  return {
+    url: running.url,
+    sim,
+    running,
+    logs: lines,
+    gql: (query, variables, headers = {}) =>
+      request({ method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify({ query, variables }) }),
+    fetch: request,
+    async close() {
+      await running.close();
+      if (!shared) await sim.close();
+    },
+  };
+}
+
+export function errorCode(result: HttpResult): unknown {
+  return result.body?.errors?.[0]?.extensions?.code;
+}

@@ -1,0 +1,148 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
+import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+
+const plain = DEMO_ACCOUNTS.plain;
+const input = (password: string) => `{ login: "${plain.login}", password: "${password}" }`;
+
+let s: RealServer;
+beforeAll(async () => {
+  s = await startRealServer();
+});
+afterAll(() => s.close());
+afterEach(() => s.sim.reset());
+
+describe('one signIn per operation', () => {
+  it('lets a single signIn through (the control case)', async () => {
+    const result = await s.gql(SIGN_IN, { input: { login: plain.login, password: plain.password } });
+    expect(result.status).toBe(200);
+    expect(result.body.data.signIn.__typename).toBe('SignInSuccess');
+    expect(s.sim.count('signin')).toBe(1);
+  });
+
+  it.each([
+    ['aliases', `mutation { a: signIn(input: ${input('guess-1')}) { __typename } b: signIn(input: ${input('guess-2')}) { __typename } }`],
+    ['a repeat', `mutation { signIn(input: ${input('guess-1')}) { __typename } signIn(input: ${input('guess-1')}) { __typename } }`],
+    [
+      'a fragment spread next to a field',
+      `mutation { signIn(input: ${input('guess-1')}) { __typename } ...Guess } fragment Guess on Mutation { other: signIn(input: ${input('guess-2')}) { __typename } }`,
+    ],
+    ['one fragment spread twice', `mutation { ...Guess ...Guess } fragment Guess on Mutation { signIn(input: ${input('guess-1')}) { __typename } }`],
+    [
+      'nested inline fragments',
+      `mutation { ... { a: signIn(input: ${input('guess-1')}) { __typename } ... on Mutation { b: signIn(input: ${input('guess-2')}) { __typename } } } }`,
+    ],
+  ])('rejects two signIns through %s with 400 MULTIPLE_SIGN_IN and no call to plex.tv', async (_name, document) => {
+    const result = await s.gql(document);
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('MULTIPLE_SIGN_IN');
+    expect(result.body.data).toBeUndefined();
+    expect(s.sim.count()).toBe(0);
+  });
+
+  it('answers 200 with the same code to clients that only accept application/json', async () => {
+    const document = `mutation { a: signIn(input: ${input('x')}) { __typename } b: signIn(input: ${input('y')}) { __typename } }`;
+    const result = await s.fetch({ method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query: document }) });
+    expect(result.status).toBe(200);
+    expect(errorCode(result)).toBe('MULTIPLE_SIGN_IN');
+    expect(s.sim.count()).toBe(0);
+  });
+});
+
+describe('batched requests', () => {
+  it('rejects a JSON array of sign-ins with 400 BATCHING_NOT_ALLOWED and no call to plex.tv', async () => {
+    const batch = ['guess-1', 'guess-2', 'guess-3'].map((password) => ({ query: SIGN_IN, variables: { input: { login: plain.login, password } } }));
+    const result = await s.fetch({ method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(batch) });
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('BATCHING_NOT_ALLOWED');
+    expect(s.sim.count()).toBe(0);
+  });
+
+  it('rejects even a batch of harmless queries', async () => {
+    const result = await s.fetch({ method: 'POST', headers: JSON_HEADERS, body: JSON.stringify([{ query: '{ __typename }' }]) });
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('BATCHING_NOT_ALLOWED');
+  });
+});
+
+describe('operation limits (graphql-armor)', () => {
+  const viewers = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `v${index}: viewer { id }`).join(' ')} }`;
+
+  it('allows 15 aliases (the default limit) and rejects 16, before plex.tv is called', async () => {
+    const token = s.sim.issueToken(plain.login);
+    const within = await s.gql(viewers(15), {}, { authorization: `Bearer ${token}` });
+    expect(within.status).toBe(200);
+    expect(within.body.errors).toBeUndefined();
+    s.sim.reset();
+    const over = await s.gql(viewers(16), {}, { authorization: `Bearer ${token}` });
+    expect(over.status).toBe(400);
+    expect(errorCode(over)).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect(s.sim.count()).toBe(0);
+  });
+
+  it('rejects more than 1000 tokens while parsing', async () => {
+    const result = await s.gql(`{ viewer { ${'id '.repeat(1000)} } }`);
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect(result.body.errors[0].message).toMatch(/token/i);
+    expect(s.sim.count()).toBe(0);
+  });
+
+  it('rejects more than 20 directives', async () => {
+    const result = await s.gql(`{ viewer { id ${'@include(if: true) '.repeat(21)} } }`);
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect(s.sim.count()).toBe(0);
+  });
+
+  it('passes every operation this project ships', async () => {
+    const dir = new URL('../operations/', import.meta.url);
+    const files = readdirSync(dir).filter((name) => name.endsWith('.graphql'));
+    const fragments = files.map((name) => readFileSync(new URL(name, dir), 'utf8')).join('\n');
+    const documents = parse(fragments).definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    expect(documents.length).toBeGreaterThan(1);
+    for (const operation of documents) {
+      // Each operation with every fragment, as clients send them; the server validates before it needs variables.
+      const result = await s.fetch({
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ query: fragments, operationName: operation.name!.value }),
+      });
+      const codes = (result.body?.errors ?? []).map((error: { extensions?: { code?: string } }) => error.extensions?.code);
+      expect(codes, operation.name!.value).not.toContain('OPERATION_LIMIT_EXCEEDED');
+      expect(codes, operation.name!.value).not.toContain('MULTIPLE_SIGN_IN');
+    }
+  });
+});
+
+describe('operation limits from the environment', () => {
+  let tight: RealServer;
+  beforeAll(async () => {
+    tight = await startRealServer({ GRAPHQL_MAX_DEPTH: '2', GRAPHQL_MAX_COST: '15', GRAPHQL_MAX_ALIASES: '1' });
+  });
+  afterAll(() => tight.close());
+
+  it('rejects an operation deeper than GRAPHQL_MAX_DEPTH', async () => {
+    const result = await tight.gql('{ viewer { subscription { plan } } }');
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect(result.body.errors[0].message).toMatch(/depth/i);
+    expect(tight.sim.count()).toBe(0);
+  });
+
+  it('rejects an operation costlier than GRAPHQL_MAX_COST', async () => {
+    const result = await tight.gql('{ viewer { id uuid username title email friendlyName locale confirmed country thumb joinedAt homeSize } }');
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect(result.body.errors[0].message).toMatch(/cost/i);
+    expect(tight.sim.count()).toBe(0);
+  });
+
+  it('rejects more aliases than GRAPHQL_MAX_ALIASES', async () => {
+    const result = await tight.gql('{ a: viewer { id } b: viewer { id } }');
+    expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect(tight.sim.count()).toBe(0);
+  });
+});
