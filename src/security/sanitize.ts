@@ -68,8 +68,11 @@ function redactError(error: GraphQLError | GraphQLFormattedError, hideSuggestion
   // Yoga also reads the field's presence to answer 400 (not 200) to application/json clients for such errors.
   const original = extensions?.['originalError'] as { name?: unknown; message?: unknown } | undefined;
   const leaksOriginal = original !== undefined && original !== null && typeof original === 'object' && !(original instanceof GraphQLError) && 'message' in original;
-  if (message === error.message && !leaksOriginal) return error;
-  const safeExtensions = leaksOriginal ? { ...extensions, originalError: { name: String(original.name ?? 'Error') } } : { ...extensions };
+  // A variable that fails coercion is the client's input error; the compiled executor reports it without a code.
+  const missingCode = error.message.startsWith('Variable "$') && extensions?.['code'] === undefined;
+  if (message === error.message && !leaksOriginal && !missingCode) return error;
+  const safeExtensions: Record<string, unknown> = leaksOriginal ? { ...extensions, originalError: { name: String(original.name ?? 'Error') } } : { ...extensions };
+  if (missingCode) safeExtensions['code'] = 'BAD_USER_INPUT';
   if (error instanceof GraphQLError) {
     return new GraphQLError(message, {
       nodes: error.nodes,
