@@ -1,6 +1,6 @@
 // The simulator and the facade, each in its own Node process, with the probe preloaded so that the runner can read
 // their CPU time and memory over IPC.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProbeSample } from './probe.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PROBE = pathToFileURL(fileURLToPath(new URL('./probe.ts', import.meta.url))).href;
+const PROBE = pathToFileURL(fileURLToPath(new URL('./probe.mjs', import.meta.url))).href;
 
 export class ProbedProcess {
   readonly name: string;
@@ -77,7 +77,9 @@ export class ProbedProcess {
 }
 
 function spawnProbed(name: string, script: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[]): ProbedProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', '--import', PROBE, script], {
+  // TypeScript (the simulator) runs through tsx; the facade runs compiled, as `npm start` runs it.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, '--import', PROBE, script], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -145,8 +147,19 @@ export interface FacadeOptions {
   readonly nodeFlags?: readonly string[];
 }
 
-/** The facade as it runs in production: `src/main.ts`, NODE_ENV=production, logs at warn. */
+let built = false;
+
+/** `npm run build` (src/ → dist/), once per benchmark: what `npm start` does before it starts the facade. */
+function buildFacade(): void {
+  if (built) return;
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal})`);
+  built = true;
+}
+
+/** The facade as it runs in production (`npm start`): compiled `dist/main.js`, NODE_ENV=production, logs at warn. */
 export async function startFacade(options: FacadeOptions): Promise<Facade> {
+  buildFacade();
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -158,7 +171,7 @@ export async function startFacade(options: FacadeOptions): Promise<Facade> {
     PLEX_CLIENT_IDENTIFIER: 'plex-account-graphql-bench',
     ...options.env,
   };
-  const proc = spawnProbed('facade', 'src/main.ts', env, options.nodeFlags ?? []);
+  const proc = spawnProbed('facade', 'dist/main.js', env, options.nodeFlags ?? []);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -259,7 +259,7 @@ async function benchmark(options: Options): Promise<number> {
     `Machine: ${info.cpu}, ${info.cores} cores shared by load generator (autocannon), facade and simulator; ${info.memoryGiB} GiB; ${info.os}; Node ${info.node}; load average at start ${info.loadAverageAtStart.join(' ')}.`,
   );
   out.push(
-    `Facade: \`src/main.ts\` with NODE_ENV=production, LOG_LEVEL=warn; plex.tv: the simulator (separate process, ${context?.rawBodyBytes ?? '?'}-byte user body). ${options.rounds} interleaved round(s) of ${options.seconds} s per cell after a ${options.warmupSeconds} s warm-up; every body checked.`,
+    `Facade: as \`npm start\` runs it (compiled \`dist/main.js\`) with NODE_ENV=production, LOG_LEVEL=warn; plex.tv: the simulator (separate process, ${context?.rawBodyBytes ?? '?'}-byte user body). ${options.rounds} interleaved round(s) of ${options.seconds} s per cell after a ${options.warmupSeconds} s warm-up; every body checked.`,
   );
   out.push(
     `Raised for the load generator only: ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')} (the sign-in throttle; the load generator signs in to one login thousands of times a minute, in parallel, from one address). Every other limit keeps its default. Error masking, operation limits, CSRF and redaction stay on.`,

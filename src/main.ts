@@ -1,3 +1,4 @@
+import './heap-tuning.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
@@ -104,9 +104,14 @@ function useOperationLog(logger: Logger): Plugin<Context> {
         'operation',
       );
     },
-    onResponse({ request, response }) {
+    onResponse({ request, response, serverContext }) {
       const state = requests.get(request);
-      if (state) response.headers.set('x-request-id', state.id);
+      if (!state) return;
+      // On Node's http server, set it on the ServerResponse: writeHead merges it, and the Response's headers stay
+      // untouched, which keeps @whatwg-node/server on its single-writeHead fast path.
+      const res = (serverContext as { res?: { setHeader?: unknown; headersSent?: boolean } } | undefined)?.res;
+      if (res && typeof res.setHeader === 'function' && !res.headersSent) (res as ServerResponse).setHeader('x-request-id', state.id);
+      else response.headers.set('x-request-id', state.id);
     },
   };
 }
