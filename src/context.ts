@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { unauthenticated } from './errors.js';
-import type { CallOptions, PlexClient, UpstreamCall } from './plex/client.js';
+import type { CallOptions, PlexClient, PlexDiagnostic, UpstreamCall } from './plex/client.js';
 import type { PlexUser } from './plex/schemas.js';
 import type { SignInThrottle } from './security/throttle.js';
 import type { SignInPinServices } from './sign-in-pins.js';
@@ -41,9 +41,17 @@ export function tokenFromHeaders(headers: Headers): string | null {
   return plexToken && TOKEN_PATTERN.test(plexToken) ? plexToken : null;
 }
 
-export function createContext(initial: YogaInitialContext, plex: PlexClient): Context {
+/** `onDiagnostic` receives the upstream diagnostics of this request's plex calls, with the request they served. */
+export function createContext(
+  initial: YogaInitialContext,
+  plex: PlexClient,
+  onDiagnostic?: (request: Request, event: PlexDiagnostic) => void,
+): Context {
   const upstream: UpstreamCall[] = [];
-  const callOptions: CallOptions = { onCall: (call) => upstream.push(call) };
+  const onCall = (call: UpstreamCall) => upstream.push(call);
+  const callOptions: CallOptions = onDiagnostic
+    ? { onCall, onDiagnostic: (event) => onDiagnostic(initial.request, event) }
+    : { onCall };
   const userByToken = new DataLoader<string, PlexUser>(
     (tokens) => Promise.all(tokens.map((token) => plex.currentUser(token, callOptions).catch((error: Error) => error))),
     // Tokens are never retained beyond the request; the key is the token itself.

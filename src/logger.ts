@@ -19,7 +19,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      // Every line written while a request is served carries its id (upstream diagnostics included).
+      // At debug level every line written while a request is served gets its id from the request's async context;
+      // at other levels the id is bound explicitly (see createRequestLogging), and this adds nothing.
       mixin: () => {
         const requestId = currentRequestId();
         return requestId === undefined ? {} : { requestId };

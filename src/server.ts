@@ -13,7 +13,7 @@ import { DOCUMENT_ID_PARAM, usePersistedDocuments } from './persisted-operations
 import { useDemoPage } from './demo/page.js';
 import { useSignInPins } from './sign-in-pins.js';
 import { createSecurity } from './security/index.js';
-import { requestIdOf, useRequestScope } from './request-scope.js';
+import { createRequestLogging, requestIdOf } from './request-scope.js';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useRequestBodyLimit } from './request-body-limit.js';
 
@@ -67,8 +67,27 @@ function resultCode(result: ExecutionResult): string {
   return 'OK';
 }
 
-/** One structured log line per operation, with a request id that is also echoed as `x-request-id`. Never logs documents or variables. */
+/** Echoes the request id as `x-request-id`, whether or not anything about the request is logged. */
+function useRequestIdHeader(): Plugin<Context> {
+  return {
+    onResponse({ request, response, serverContext }) {
+      const id = requestIdOf(request);
+      // On Node's http server, set it on the ServerResponse: writeHead merges it, and the Response's headers stay
+      // untouched, which keeps @whatwg-node/server on its single-writeHead fast path.
+      const res = (serverContext as { res?: { setHeader?: unknown; headersSent?: boolean } } | undefined)?.res;
+      if (res && typeof res.setHeader === 'function' && !res.headersSent) (res as ServerResponse).setHeader('x-request-id', id);
+      else response.headers.set('x-request-id', id);
+    },
+  };
+}
+
+/**
+ * One structured log line per operation, with the request id. Never logs documents or variables. Its hooks run only
+ * when the logger is at info or below when the server is created (production runs at warn, where they would cost a
+ * few per cent of every request for lines that are dropped); the level is not changed at run time.
+ */
 function useOperationLog(logger: Logger): Plugin<Context> {
+  if (!logger.isLevelEnabled('info')) return {};
   const requests = new WeakMap<Request, RequestState>();
   return {
     onRequest({ request }) {
@@ -104,15 +123,6 @@ function useOperationLog(logger: Logger): Plugin<Context> {
         'operation',
       );
     },
-    onResponse({ request, response, serverContext }) {
-      const state = requests.get(request);
-      if (!state) return;
-      // On Node's http server, set it on the ServerResponse: writeHead merges it, and the Response's headers stay
-      // untouched, which keeps @whatwg-node/server on its single-writeHead fast path.
-      const res = (serverContext as { res?: { setHeader?: unknown; headersSent?: boolean } } | undefined)?.res;
-      if (res && typeof res.setHeader === 'function' && !res.headersSent) (res as ServerResponse).setHeader('x-request-id', state.id);
-      else response.headers.set('x-request-id', state.id);
-    },
   };
 }
 
@@ -127,6 +137,8 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     deps.plex ??
     createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger), onCall: metrics.observePlexCall });
   const security = createSecurity(config.security, logger);
+  const requestLogging = createRequestLogging(logger);
+  const onDiagnostic = (request: Request, event: PlexDiagnostic) => logDiagnostic(requestLogging.forRequest(request))(event);
   return createYoga<Record<string, unknown>, Context>({
     ...security.yogaOptions,
     // Enforced by useRequestBodyLimit below without piping every body through a stream.
@@ -136,7 +148,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: (initial) => createContext(initial, plex),
+    context: (initial) => createContext(initial, plex, onDiagnostic),
     // Never include stack traces or original errors, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     logging: {
@@ -156,13 +168,14 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     renderGraphiQL: offlineGraphiQL(),
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
-      useRequestScope(),
+      ...requestLogging.plugins,
       useRequestBodyLimit(security.yogaOptions.maxRequestBodySize),
       // Compiled execution: a full User selection (~130 values) costs a fraction of the interpreter's time.
       useGraphQlJit(),
       ...security.plugins,
       usePersistedDocuments(config.persistedOperations),
       ...metrics.plugins,
+      useRequestIdHeader(),
       useOperationLog(logger),
       useDemoPage(),
       useSignInPins({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched }),

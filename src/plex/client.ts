@@ -60,6 +60,8 @@ export interface PlexDiagnostic {
 
 export interface CallOptions {
   readonly onCall?: (call: UpstreamCall) => void;
+  /** Receives this call's diagnostics instead of the client's `onDiagnostic` (to tag them with the request served). */
+  readonly onDiagnostic?: (event: PlexDiagnostic) => void;
 }
 
 export interface SignInCredentials {
@@ -158,6 +160,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         throw error;
       }
     };
+    const report = callOptions?.onDiagnostic ?? diagnose;
     try {
       const retried = () =>
         retryWithinDeadline(attempt, {
@@ -171,14 +174,14 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     } catch (error) {
       if (error instanceof UpstreamRefused) throw upstreamUnavailable();
       if (signal.aborted) {
-        diagnose({ endpoint, problem: 'timeout' });
+        report({ endpoint, problem: 'timeout' });
         throw upstreamTimeout(options.timeoutMs);
       }
       if (error instanceof BodyTooLarge) {
-        diagnose({ endpoint, problem: 'body too large' });
+        report({ endpoint, problem: 'body too large' });
         throw upstreamBadResponse();
       }
-      diagnose({ endpoint, problem: `network error: ${errorCode(error)}` });
+      report({ endpoint, problem: `network error: ${errorCode(error)}` });
       throw upstreamUnavailable();
     }
   }
@@ -198,17 +201,18 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     };
   }
 
-  function parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T): z.infer<T> {
+  function parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T, callOptions?: CallOptions): z.infer<T> {
+    const report = callOptions?.onDiagnostic ?? diagnose;
     let json: unknown;
     try {
       json = JSON.parse(raw.text);
     } catch {
-      diagnose({ endpoint, problem: 'body is not JSON', status: raw.status, contentType: raw.contentType });
+      report({ endpoint, problem: 'body is not JSON', status: raw.status, contentType: raw.contentType });
       throw upstreamBadResponse();
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      diagnose({
+      report({
         endpoint,
         problem: 'body does not match its schema',
         status: raw.status,
@@ -229,12 +233,13 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     }
   }
 
-  function unexpected(endpoint: PlexEndpoint, raw: RawResponse): GraphQLError {
+  function unexpected(endpoint: PlexEndpoint, raw: RawResponse, callOptions?: CallOptions): GraphQLError {
+    const report = callOptions?.onDiagnostic ?? diagnose;
     if (raw.status >= 500) {
-      diagnose({ endpoint, problem: 'server error', status: raw.status });
+      report({ endpoint, problem: 'server error', status: raw.status });
       return upstreamUnavailable();
     }
-    diagnose({ endpoint, problem: 'unexpected status', status: raw.status, plexCode: plexError(raw)?.code });
+    report({ endpoint, problem: 'unexpected status', status: raw.status, plexCode: plexError(raw)?.code });
     return upstreamBadResponse();
   }
 
@@ -262,7 +267,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         callOptions,
       );
       if (raw.status === 200 || raw.status === 201) {
-        const { authToken, ...user } = parseJson('signin', raw, PlexSignInSchema);
+        const { authToken, ...user } = parseJson('signin', raw, PlexSignInSchema, callOptions);
         return { kind: 'success', authToken, user };
       }
       if (raw.status === 429) return { kind: 'throttled', retryAfterSeconds: parseRetryAfter(raw.retryAfter) };
@@ -282,20 +287,20 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
             if (/verification code/i.test(error?.message ?? '')) {
               return credentials.verificationCode ? { kind: 'invalid-verification-code' } : { kind: 'two-factor-required' };
             }
-            diagnose({ endpoint: 'signin', problem: 'unknown refusal code', status: raw.status, plexCode: error?.code });
+            (callOptions?.onDiagnostic ?? diagnose)({ endpoint: 'signin', problem: 'unknown refusal code', status: raw.status, plexCode: error?.code });
             return { kind: 'invalid-credentials' };
         }
       }
-      throw unexpected('signin', raw);
+      throw unexpected('signin', raw, callOptions);
     },
 
     async currentUser(token, callOptions) {
       const raw = await call('user', userUrl, { method: 'GET', headers: { ...baseHeaders, 'x-plex-token': token } }, callOptions, resilience.userRetries);
-      if (raw.status === 200) return parseJson('user', raw, PlexUserSchema);
+      if (raw.status === 200) return parseJson('user', raw, PlexUserSchema, callOptions);
       // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
       if (raw.status === 401 || raw.status === 403 || raw.status === 422) throw unauthenticated('plex.tv rejected the token.');
       if (raw.status === 429) throw rateLimited(parseRetryAfter(raw.retryAfter));
-      throw unexpected('user', raw);
+      throw unexpected('user', raw, callOptions);
     },
 
     async close() {

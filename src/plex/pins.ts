@@ -14,9 +14,9 @@ export interface PlexTransport {
     init: { method: 'GET' | 'POST' | 'DELETE'; headers: Record<string, string>; body?: string },
     callOptions: CallOptions | undefined,
   ): Promise<RawResponse>;
-  parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T): z.infer<T>;
+  parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T, callOptions?: CallOptions): z.infer<T>;
   /** The error for a status the call does not expect (5xx → UPSTREAM_UNAVAILABLE, else UPSTREAM_BAD_RESPONSE). */
-  unexpected(endpoint: PlexEndpoint, raw: RawResponse): GraphQLError;
+  unexpected(endpoint: PlexEndpoint, raw: RawResponse, callOptions?: CallOptions): GraphQLError;
   retryAfterSeconds(raw: RawResponse): number | null;
 }
 
@@ -80,7 +80,7 @@ export function createPinCalls(transport: PlexTransport, options: PinCallsOption
         callOptions,
       );
       if (raw.status === 201 || raw.status === 200) {
-        const pin = transport.parseJson('pins', raw, PlexPinSchema);
+        const pin = transport.parseJson('pins', raw, PlexPinSchema, callOptions);
         return {
           ...pin,
           authUrl: buildAuthUrl(options.authUrl, {
@@ -92,17 +92,17 @@ export function createPinCalls(transport: PlexTransport, options: PinCallsOption
         };
       }
       if (raw.status === 429) throw rateLimited(transport.retryAfterSeconds(raw));
-      throw transport.unexpected('pins', raw);
+      throw transport.unexpected('pins', raw, callOptions);
     },
 
     async getPin(id, callOptions) {
       // The GraphQL layer validates ids; this keeps a bad one from ever becoming part of a path.
       if (!PIN_ID.test(id)) return null;
       const raw = await transport.call('pin', `${pinsUrl}/${id}`, { method: 'GET', headers: { ...transport.headers } }, callOptions);
-      if (raw.status === 200) return transport.parseJson('pin', raw, PlexPinSchema);
+      if (raw.status === 200) return transport.parseJson('pin', raw, PlexPinSchema, callOptions);
       if (raw.status === 404) return null;
       if (raw.status === 429) throw rateLimited(transport.retryAfterSeconds(raw));
-      throw transport.unexpected('pin', raw);
+      throw transport.unexpected('pin', raw, callOptions);
     },
 
     async signOut(token, callOptions) {
@@ -116,7 +116,7 @@ export function createPinCalls(transport: PlexTransport, options: PinCallsOption
       // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
       if (raw.status === 401 || raw.status === 403 || raw.status === 422) return { kind: 'token-not-valid' };
       if (raw.status === 429) throw rateLimited(transport.retryAfterSeconds(raw));
-      throw transport.unexpected('signout', raw);
+      throw transport.unexpected('signout', raw, callOptions);
     },
   };
 }
