@@ -13,9 +13,10 @@ import { DOCUMENT_ID_PARAM, usePersistedDocuments } from './persisted-operations
 import { useDemoPage } from './demo/page.js';
 import { useSignInPins } from './sign-in-pins.js';
 import { createSecurity } from './security/index.js';
-import { createRequestLogging, requestIdOf } from './request-scope.js';
+import { createRequestLogging, requestIdOf, type RequestLogging } from './request-scope.js';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useRequestBodyLimit } from './request-body-limit.js';
+import { createViewerCache, useViewerCache } from './viewer-cache.js';
 
 export interface ServerDeps {
   readonly config: Config;
@@ -65,6 +66,29 @@ function resultCode(result: ExecutionResult): string {
     if (value && typeof value === 'object' && '__typename' in value) return String(value.__typename);
   }
   return 'OK';
+}
+
+/**
+ * Logs an unexpected error (one Yoga masks as "Unexpected error.") with its request id, at any log level. Runs before
+ * Yoga's masking, which would log the same error again without the id: those originals are remembered so that the
+ * Yoga logging adapter skips them.
+ */
+function useUnexpectedErrorLog(requestLogging: RequestLogging, logged: WeakSet<object>): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) || !result.errors) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            if (!original || original.name === 'GraphQLError' || logged.has(original)) continue;
+            logged.add(original);
+            requestLogging.forRequest(args.contextValue.request).error({ err: original, path: error.path }, 'unexpected error');
+          }
+        },
+      };
+    },
+  };
 }
 
 /** Echoes the request id as `x-request-id`, whether or not anything about the request is logged. */
@@ -138,7 +162,14 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger), onCall: metrics.observePlexCall });
   const security = createSecurity(config.security, logger);
   const requestLogging = createRequestLogging(logger);
+  const loggedErrors = new WeakSet<object>();
+  const alreadyLogged = (arg: unknown): boolean => {
+    if (!(arg instanceof Error)) return false;
+    const original: unknown = (arg as { originalError?: unknown }).originalError;
+    return loggedErrors.has(arg) || (original instanceof Error && loggedErrors.has(original));
+  };
   const onDiagnostic = (request: Request, event: PlexDiagnostic) => logDiagnostic(requestLogging.forRequest(request))(event);
+  const viewerCache = createViewerCache(config.viewerCache);
   return createYoga<Record<string, unknown>, Context>({
     ...security.yogaOptions,
     // Enforced by useRequestBodyLimit below without piping every body through a stream.
@@ -148,14 +179,14 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: (initial) => createContext(initial, plex, onDiagnostic),
+    context: (initial) => createContext(initial, plex, onDiagnostic, viewerCache),
     // Never include stack traces or original errors, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => logger.debug({ detail: args }),
       info: (...args) => logger.info({ detail: args }),
       warn: (...args) => logger.warn({ detail: args }),
-      error: (...args) => logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
+      error: (...args) => args.some(alreadyLogged) ? undefined : logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
     },
     graphiql: config.security.graphiql && {
       title: 'Plex account GraphQL',
@@ -176,9 +207,11 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       usePersistedDocuments(config.persistedOperations),
       ...metrics.plugins,
       useRequestIdHeader(),
+      useUnexpectedErrorLog(requestLogging, loggedErrors),
       useOperationLog(logger),
       useDemoPage(),
       useSignInPins({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched }),
+      useViewerCache(viewerCache),
     ],
   });
 }

@@ -49,3 +49,29 @@ describe.each(['info', 'warn'] as const)('logs at %s', (level) => {
     }
   });
 });
+
+describe.each(['info', 'warn', 'debug'] as const)('an unexpected error at %s', (level) => {
+  it('is masked for the client and logged once, with its request id', async () => {
+    const { logger, lines } = capturingLogger(level);
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    // A dependency that fails in a way nobody planned for: the one path that ends as INTERNAL_SERVER_ERROR.
+    const plex = {
+      signIn: () => Promise.reject(new Error('unplanned')),
+      currentUser: () => Promise.reject(new TypeError('unplanned failure while reading the user')),
+      close: () => Promise.resolve(),
+    } as unknown as Parameters<typeof createYogaServer>[0]['plex'];
+    const yoga = createYogaServer({ config: testConfig(sim.url, { LOG_LEVEL: level }), logger, plex });
+    try {
+      const { body } = await viewer(yoga, token, `req-unexpected-${level}`);
+      expect(JSON.stringify(body)).not.toContain('unplanned');
+      expect(body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      const errorLines = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['level'] === 'error');
+      expect(errorLines).toHaveLength(1);
+      expect(errorLines[0]!['requestId']).toBe(`req-unexpected-${level}`);
+      expect(JSON.stringify(errorLines[0])).toContain('unplanned failure while reading the user');
+      expect(lines.join('\n')).not.toContain(token);
+    } finally {
+      await yoga.dispose();
+    }
+  });
+});
