@@ -4,6 +4,7 @@
 //   npm run bench -- --soak 60         soak: mixed load for 60 s, RSS growth and errors
 //   npm run bench -- --profile [b|c|d] the facade under --cpu-prof, then its top costs
 //   npm run bench -- --seconds 5       seconds per measurement
+//   npm run bench -- --viewer-cache 5000  the optional viewer cache (TTL in ms) against none, viewer scenarios only
 // Writes bench/results/<timestamp>.json and prints a markdown table.
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { measure, type Measurement } from './measure.js';
 import { ROOT, startFacade, startSimulator, type Facade, type Simulator } from './processes.js';
 import { summariseProfile } from './profile-summary.js';
 import { buildScenarios, SCENARIO_NAMES, signInToSimulator, type Scenario, type ScenarioId } from './scenarios.js';
+import { viewerCacheBenchmark } from './viewer-cache.js';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
@@ -30,6 +32,7 @@ export const RAISED_LIMITS: Record<string, string> = {
 interface Options {
   readonly quick: boolean;
   readonly soakSeconds: number | null;
+  readonly viewerCacheTtlMs: number | null;
   readonly profile: ScenarioId | null;
   readonly seconds: number;
   readonly warmupSeconds: number;
@@ -45,6 +48,10 @@ function parseArgs(argv: readonly string[]): Options {
   };
   const quick = has('--quick');
   const soak = has('--soak') ? Number(value('--soak') ?? 60) : null;
+  const viewerCache = has('--viewer-cache') ? Number(value('--viewer-cache') ?? 5000) : null;
+  if (viewerCache !== null && !(Number.isInteger(viewerCache) && viewerCache > 0 && viewerCache <= 60_000)) {
+    throw new Error('--viewer-cache takes a TTL in milliseconds, 1–60000');
+  }
   if (soak !== null && !(soak > 0)) throw new Error('--soak takes a number of seconds');
   const profileArg = has('--profile') ? (value('--profile') ?? 'b') : null;
   const profile = profileArg === null ? null : /^[bcd]$/.test(profileArg) ? (profileArg as ScenarioId) : 'b';
@@ -53,6 +60,7 @@ function parseArgs(argv: readonly string[]): Options {
   return {
     quick,
     soakSeconds: soak,
+    viewerCacheTtlMs: viewerCache,
     profile,
     seconds,
     warmupSeconds: quick ? 0.5 : 2,
@@ -386,8 +394,19 @@ async function profile(options: Options, scenarioId: ScenarioId): Promise<number
 }
 
 const options = parseArgs(process.argv.slice(2));
+async function viewerCache(options: Options, ttlMs: number): Promise<number> {
+  const started = new Date();
+  const result = await viewerCacheBenchmark({ ttlMs, ...options, raisedLimits: RAISED_LIMITS });
+  const file = writeResults('viewer-cache', { startedAt: started.toISOString(), machine: machine(), options, raisedLimits: RAISED_LIMITS, rows: result.rows, measurements: result.measurements });
+  process.stdout.write(`### Viewer cache ${started.toISOString()}\n\n${result.markdown}\n`);
+  log(`results: ${file}`);
+  return result.rows.some((r) => r.failures > 0) ? 1 : 0;
+}
+
 const code =
-  options.soakSeconds !== null
+  options.viewerCacheTtlMs !== null
+    ? await viewerCache(options, options.viewerCacheTtlMs)
+    : options.soakSeconds !== null
     ? await soak(options, options.soakSeconds)
     : options.profile !== null
       ? await profile(options, options.profile)

@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PERSISTED_OPERATIONS: z.enum(['off', 'only']).default('off'),
   PERSISTED_OPERATIONS_MANIFEST: z.string().trim().min(1).optional(),
+  VIEWER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  VIEWER_CACHE_MAX_ENTRIES: positiveInt.max(1_000_000).default(5_000),
   NODE_ENV: z.string().optional(),
   ...SECURITY_ENV,
 });
@@ -65,6 +67,12 @@ export interface Config {
     /** A `{ "<sha256>": "<document>" }` file; unset means the one codegen writes to operations/generated/. */
     readonly manifestPath: string | undefined;
   };
+  /**
+   * A short-lived, per-process cache of the account behind a token (keyed by a keyed hash of the token), sparing plex.tv
+   * when a frontend refetches `viewer`. `ttlMs` 0 (the default) turns it off: a token revoked elsewhere stays usable on
+   * an instance for at most `ttlMs`.
+   */
+  readonly viewerCache: { readonly ttlMs: number; readonly maxEntries: number };
   readonly production: boolean;
   /** Abuse limits, throttles, CSRF/CORS, body and time limits, production hardening. */
   readonly security: SecurityConfig;
@@ -101,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS, maxWatched: e.PIN_WATCH_MAX },
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
+      viewerCache: { ttlMs: e.VIEWER_CACHE_TTL_MS, maxEntries: e.VIEWER_CACHE_MAX_ENTRIES },
       production: e.NODE_ENV === 'production',
       security: securityConfig(e, e.NODE_ENV === 'production'),
     },

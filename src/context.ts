@@ -5,6 +5,7 @@ import type { CallOptions, PlexClient, PlexDiagnostic, UpstreamCall } from './pl
 import type { PlexUser } from './plex/schemas.js';
 import type { SignInThrottle } from './security/throttle.js';
 import type { SignInPinServices } from './sign-in-pins.js';
+import type { ViewerCache } from './viewer-cache.js';
 
 export interface Loaders {
   /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
@@ -20,6 +21,8 @@ export type Context = Readonly<{
   upstream: UpstreamCall[];
   /** Pass to every plex client call so it lands in `upstream`. */
   callOptions: CallOptions;
+  /** The server's short-lived account cache (VIEWER_CACHE_TTL_MS), or null when it is off. */
+  viewerCache: ViewerCache | null;
   /** Added by the useSignInPins plugin: the shared PIN watcher and this request's PIN loader. */
   signInPins?: SignInPinServices;
   /** Added by the security plugins: per-login and per-address sign-in throttling for this request's client. */
@@ -46,14 +49,18 @@ export function createContext(
   initial: YogaInitialContext,
   plex: PlexClient,
   onDiagnostic?: (request: Request, event: PlexDiagnostic) => void,
+  viewerCache: ViewerCache | null = null,
 ): Context {
   const upstream: UpstreamCall[] = [];
   const onCall = (call: UpstreamCall) => upstream.push(call);
   const callOptions: CallOptions = onDiagnostic
     ? { onCall, onDiagnostic: (event) => onDiagnostic(initial.request, event) }
     : { onCall };
+  const currentUser = viewerCache
+    ? (token: string) => viewerCache.load(token, () => plex.currentUser(token, callOptions))
+    : (token: string) => plex.currentUser(token, callOptions);
   const userByToken = new DataLoader<string, PlexUser>(
-    (tokens) => Promise.all(tokens.map((token) => plex.currentUser(token, callOptions).catch((error: Error) => error))),
+    (tokens) => Promise.all(tokens.map((token) => currentUser(token).catch((error: Error) => error))),
     // Tokens are never retained beyond the request; the key is the token itself.
     { maxBatchSize: 16 },
   );
@@ -64,6 +71,7 @@ export function createContext(
     loaders: { userByToken },
     upstream,
     callOptions,
+    viewerCache,
   };
 }
 

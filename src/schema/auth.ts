@@ -173,6 +173,7 @@ builder.mutationField('signIn', (t) =>
       switch (outcome.kind) {
         case 'success':
           ctx.loaders.userByToken.prime(outcome.authToken, outcome.user);
+          ctx.viewerCache?.remember(outcome.authToken, outcome.user);
           return { authToken: outcome.authToken, user: outcome.user };
         case 'invalid-credentials':
           throw new InvalidCredentialsError();
