@@ -285,7 +285,7 @@ async function benchmark(options: Options): Promise<number> {
   return rows.some((r) => r.failures > 0) ? 1 : 0;
 }
 
-async function soak(options: Options, seconds: number): Promise<number> {
+async function soak(seconds: number): Promise<number> {
   const started = new Date();
   log(`soak: ${seconds} s of (b), (c), (d) in turn at 20 connections`);
   return withProcesses(RAISED_LIMITS, ['--expose-gc'], async (simulator, facade) => {
@@ -407,7 +407,7 @@ const code =
   options.viewerCacheTtlMs !== null
     ? await viewerCache(options, options.viewerCacheTtlMs)
     : options.soakSeconds !== null
-    ? await soak(options, options.soakSeconds)
+    ? await soak(options.soakSeconds)
     : options.profile !== null
       ? await profile(options, options.profile)
       : await benchmark(options);

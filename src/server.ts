@@ -150,16 +150,26 @@ function useOperationLog(logger: Logger): Plugin<Context> {
   };
 }
 
-function logDiagnostic(logger: Logger) {
-  return (event: PlexDiagnostic) => logger.warn({ upstream: event }, `plex.tv ${event.endpoint}: ${event.problem}`);
+function logDiagnostic(logger: Logger, event: PlexDiagnostic): void {
+  logger.warn({ upstream: event }, `plex.tv ${event.endpoint}: ${event.problem}`);
+}
+
+/** The injected plex client, or one built from config that logs its diagnostics and feeds the server's metrics. */
+function plexClientFor(deps: ServerDeps, metrics: Metrics): PlexClient {
+  return (
+    deps.plex ??
+    createPlexClient({
+      ...deps.config.plex,
+      onDiagnostic: (event) => logDiagnostic(deps.logger, event),
+      onCall: metrics.observePlexCall,
+    })
+  );
 }
 
 export function createYogaServer(deps: ServerDeps): YogaServer {
   const { config, logger } = deps;
   const metrics = deps.metrics ?? createMetrics();
-  const plex =
-    deps.plex ??
-    createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger), onCall: metrics.observePlexCall });
+  const plex = plexClientFor(deps, metrics);
   const security = createSecurity(config.security, logger);
   const requestLogging = createRequestLogging(logger);
   const loggedErrors = new WeakSet<object>();
@@ -168,7 +178,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     const original: unknown = (arg as { originalError?: unknown }).originalError;
     return loggedErrors.has(arg) || (original instanceof Error && loggedErrors.has(original));
   };
-  const onDiagnostic = (request: Request, event: PlexDiagnostic) => logDiagnostic(requestLogging.forRequest(request))(event);
+  const onDiagnostic = (request: Request, event: PlexDiagnostic) => logDiagnostic(requestLogging.forRequest(request), event);
   const viewerCache = createViewerCache(config.viewerCache);
   return createYoga<Record<string, unknown>, Context>({
     ...security.yogaOptions,
@@ -224,9 +234,9 @@ export interface RunningServer {
 }
 
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
-  const { config, logger } = deps;
+  const { config } = deps;
   const metrics = deps.metrics ?? createMetrics();
-  const plex = deps.plex ?? createPlexClient({ ...config.plex, onDiagnostic: logDiagnostic(logger), onCall: metrics.observePlexCall });
+  const plex = plexClientFor(deps, metrics);
   const yoga = createYogaServer({ ...deps, plex, metrics });
   const { requestTimeoutMs, shutdownTimeoutMs } = config.security;
   // A client gets requestTimeoutMs to send its whole request; slow-loris connections are cut.

@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
 import { loadManifest } from '../src/persisted-operations.js';
-import { startServer, type RunningServer } from '../src/server.js';
-import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
+import { startServer } from '../src/server.js';
+import { createPlexSimulator, DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import { bearer, capturingLogger, testConfig } from './harness.js';
 
 const plain = DEMO_ACCOUNTS.plain;

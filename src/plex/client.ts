@@ -110,6 +110,8 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     options.dispatcher ??
     new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 256, connect: { timeout: options.timeoutMs } });
   const diagnose = options.onDiagnostic ?? (() => {});
+  /** Where a call's diagnostics go: the call's own reporter (tagged with its request) or the client's. */
+  const reporterFor = (callOptions: CallOptions | undefined) => callOptions?.onDiagnostic ?? diagnose;
   const resilience = options.resilience ?? DEFAULT_RESILIENCE;
   let lastEndpoint: PlexEndpoint = 'user';
   const guard = createUpstreamGuard(resilience, (state) =>
@@ -160,7 +162,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         throw error;
       }
     };
-    const report = callOptions?.onDiagnostic ?? diagnose;
+    const report = reporterFor(callOptions);
     try {
       const retried = () =>
         retryWithinDeadline(attempt, {
@@ -202,7 +204,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
   }
 
   function parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T, callOptions?: CallOptions): z.infer<T> {
-    const report = callOptions?.onDiagnostic ?? diagnose;
+    const report = reporterFor(callOptions);
     let json: unknown;
     try {
       json = JSON.parse(raw.text);
@@ -234,7 +236,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
   }
 
   function unexpected(endpoint: PlexEndpoint, raw: RawResponse, callOptions?: CallOptions): GraphQLError {
-    const report = callOptions?.onDiagnostic ?? diagnose;
+    const report = reporterFor(callOptions);
     if (raw.status >= 500) {
       report({ endpoint, problem: 'server error', status: raw.status });
       return upstreamUnavailable();
@@ -287,7 +289,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
             if (/verification code/i.test(error?.message ?? '')) {
               return credentials.verificationCode ? { kind: 'invalid-verification-code' } : { kind: 'two-factor-required' };
             }
-            (callOptions?.onDiagnostic ?? diagnose)({ endpoint: 'signin', problem: 'unknown refusal code', status: raw.status, plexCode: error?.code });
+            reporterFor(callOptions)({ endpoint: 'signin', problem: 'unknown refusal code', status: raw.status, plexCode: error?.code });
             return { kind: 'invalid-credentials' };
         }
       }
