@@ -83,6 +83,23 @@ describe('viewer', () => {
     expect(h.sim.count('user')).toBe(1);
   });
 
+  it('runs the operation named by operationName in a document holding several, whichever ran first', async () => {
+    // GraphiQL's default tab holds SignIn and Viewer in one document; each must run what it names.
+    const document = 'query Name { viewer { username } } query Id { viewer { id } } query Type { __typename }';
+    const send = async (operationName: string) => {
+      const response = await h.yoga.fetch('http://facade.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token) },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+      return (await response.json()) as { data?: Record<string, unknown> };
+    };
+    expect((await send('Type')).data).toEqual({ __typename: 'Query' });
+    expect((await send('Name')).data).toEqual({ viewer: { username: DEMO_ACCOUNTS.plain.username } });
+    expect((await send('Id')).data).toEqual({ viewer: { id: expect.any(String) } });
+    expect((await send('Type')).data).toEqual({ __typename: 'Query' });
+  });
+
   it('maps unknown enum values to UNKNOWN instead of failing', async () => {
     h.sim.setFault('user', { kind: 'unknown-enums' });
     const response = await h.gql(
