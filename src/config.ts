@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   PERSISTED_OPERATIONS_MANIFEST: z.string().trim().min(1).optional(),
   VIEWER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   VIEWER_CACHE_MAX_ENTRIES: positiveInt.max(1_000_000).default(5_000),
+  FAST_ROUTE: z.enum(['on', 'off']).default('on'),
   NODE_ENV: z.string().optional(),
   ...SECURITY_ENV,
 });
@@ -73,6 +74,11 @@ export interface Config {
    * an instance for at most `ttlMs`.
    */
   readonly viewerCache: { readonly ttlMs: number; readonly maxEntries: number };
+  /**
+   * Serve repeats of documents this server has already run straight from Node's HTTP request, with Yoga's GraphQL
+   * pipeline but without its HTTP layer (src/fast-route.ts). Same answers, a fraction of the CPU.
+   */
+  readonly fastRoute: boolean;
   readonly production: boolean;
   /** Abuse limits, throttles, CSRF/CORS, body and time limits, production hardening. */
   readonly security: SecurityConfig;
@@ -110,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
       viewerCache: { ttlMs: e.VIEWER_CACHE_TTL_MS, maxEntries: e.VIEWER_CACHE_MAX_ENTRIES },
+      fastRoute: e.FAST_ROUTE === 'on',
       production: e.NODE_ENV === 'production',
       security: securityConfig(e, e.NODE_ENV === 'production'),
     },

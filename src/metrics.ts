@@ -17,6 +17,17 @@ export interface Metrics {
   readonly plugins: Plugin<Context>[];
   /** Pass as the plex client's `onCall`: every plex.tv call, including those of background pollers. */
   readonly observePlexCall: (call: UpstreamCall) => void;
+  /** For requests served outside Yoga's HTTP pipeline (the fast route): what the plugins' onRequest would record. */
+  readonly requestStarted: (request: Request) => void;
+  /** For requests served outside Yoga's HTTP pipeline: graphql_yoga_http_duration, as the plugin's onResponse. */
+  readonly observeHttp: (labels: HttpLabels, seconds: number) => void;
+}
+
+export interface HttpLabels {
+  readonly method: string;
+  readonly statusCode: number;
+  readonly operationName: string;
+  readonly operationType: string;
 }
 
 /**
@@ -151,9 +162,17 @@ export function createMetrics(): Metrics {
     labels: { url: false },
   }) as Plugin<Context>;
 
+  let httpDuration: Histogram | undefined;
   return {
     registry,
     plugins: [operationMetrics, useDeprecatedFieldMetric(registry), prometheus],
+    requestStarted: (request) => started.set(request, performance.now()),
+    observeHttp: (labels, seconds) => {
+      // Registered by the plugin on its first use: looked up once.
+      httpDuration ??= registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
+      // In the plugin's label order, so that a series first seen here prints as the plugin would print it.
+      httpDuration?.observe({ method: labels.method, statusCode: labels.statusCode, operationType: labels.operationType, operationName: labels.operationName }, seconds);
+    },
     observePlexCall: (call) => plexDuration.observe({ endpoint: call.endpoint, status: String(call.status) }, call.durationMs / 1000),
   };
 }

@@ -48,6 +48,12 @@ export function persistedOperationId(params: GraphQLParams): string | null {
   return typeof documentId === 'string' ? documentId : null;
 }
 
+/** The document of a persisted-operation id (`<hex>` or `sha256:<hex>`), or null when the manifest has none. */
+export function persistedDocument(manifest: Manifest, id: string): string | null {
+  const digest = SHA256_ID.exec(id)?.[1];
+  return digest === undefined ? null : (manifest.get(digest) ?? null);
+}
+
 // `spec: true`: 400 for application/graphql-response+json, 200 for legacy application/json (GraphQL over HTTP).
 const badRequest = { http: { spec: true, status: 400 } };
 
@@ -60,10 +66,7 @@ export function usePersistedDocuments(options: Config['persistedOperations'], ma
   return usePersistedOperations({
     allowArbitraryOperations: !only,
     extractPersistedOperationId: persistedOperationId,
-    getPersistedOperation: (id) => {
-      const digest = SHA256_ID.exec(id)?.[1];
-      return digest === undefined ? null : (manifest.get(digest) ?? null);
-    },
+    getPersistedOperation: (id) => persistedDocument(manifest, id),
     customErrors: {
       persistedQueryOnly: {
         message: 'This server runs persisted operations only: send the document id (extensions.persistedQuery.sha256Hash or documentId) instead of the document.',

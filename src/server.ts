@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
@@ -9,7 +9,9 @@ import { createPlexClient, type PlexClient, type PlexDiagnostic } from './plex/c
 import { subgraphSchema } from './schema/index.js';
 import { offlineGraphiQL } from './graphiql.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { DOCUMENT_ID_PARAM, usePersistedDocuments } from './persisted-operations.js';
+import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, persistedDocument, persistedOperationId, usePersistedDocuments } from './persisted-operations.js';
+import { createFastRoute, createKnownDocuments, type OperationOutcome } from './fast-route.js';
+import { redactResult } from './security/sanitize.js';
 import { useDemoPage } from './demo/page.js';
 import { useSignInPins } from './sign-in-pins.js';
 import { createSecurity } from './security/index.js';
@@ -45,7 +47,6 @@ query Viewer {
 `;
 
 interface RequestState {
-  readonly id: string;
   readonly started: number;
   operationName?: string | null;
   context?: Context;
@@ -105,6 +106,24 @@ function useRequestIdHeader(): Plugin<Context> {
   };
 }
 
+/** The operation's log line: name, duration, upstream calls and result. Never documents or variables. */
+function logOperation(logger: Logger, outcome: OperationOutcome): void {
+  logger.info(
+    {
+      requestId: requestIdOf(outcome.request),
+      operationName: outcome.operationName,
+      durationMs: Math.round((performance.now() - outcome.started) * 100) / 100,
+      upstream: outcome.context?.upstream.map((call) => ({
+        endpoint: call.endpoint,
+        status: call.status,
+        durationMs: Math.round(call.durationMs * 100) / 100,
+      })) ?? [],
+      result: resultCode(outcome.result),
+    },
+    'operation',
+  );
+}
+
 /**
  * One structured log line per operation, with the request id. Never logs documents or variables. Its hooks run only
  * when the logger is at info or below when the server is created (production runs at warn, where they would cost a
@@ -115,7 +134,7 @@ function useOperationLog(logger: Logger): Plugin<Context> {
   const requests = new WeakMap<Request, RequestState>();
   return {
     onRequest({ request }) {
-      requests.set(request, { id: requestIdOf(request), started: performance.now() });
+      requests.set(request, { started: performance.now() });
     },
     onParams({ params, request }) {
       const state = requests.get(request);
@@ -131,21 +150,7 @@ function useOperationLog(logger: Logger): Plugin<Context> {
       const state = requests.get(request);
       // Nothing to build when the line would be dropped (production runs at warn).
       if (!state || !logger.isLevelEnabled('info') || Array.isArray(result) || !('data' in result || 'errors' in result)) return;
-      const single = result as ExecutionResult;
-      logger.info(
-        {
-          requestId: state.id,
-          operationName: state.operationName ?? null,
-          durationMs: Math.round((performance.now() - state.started) * 100) / 100,
-          upstream: state.context?.upstream.map((call) => ({
-            endpoint: call.endpoint,
-            status: call.status,
-            durationMs: Math.round(call.durationMs * 100) / 100,
-          })) ?? [],
-          result: resultCode(single),
-        },
-        'operation',
-      );
+      logOperation(logger, { request, operationName: state.operationName ?? null, started: state.started, context: state.context, result: result as ExecutionResult });
     },
   };
 }
@@ -167,6 +172,18 @@ function plexClientFor(deps: ServerDeps, metrics: Metrics): PlexClient {
 }
 
 export function createYogaServer(deps: ServerDeps): YogaServer {
+  return buildServer(deps).yoga;
+}
+
+interface BuiltServer {
+  readonly yoga: YogaServer;
+  /** The node:http request handler: the fast route in front of Yoga, or Yoga alone (FAST_ROUTE=off). */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Requests the fast route answered (0 when it is off). */
+  readonly fastRouteServed: () => number;
+}
+
+function buildServer(deps: ServerDeps): BuiltServer {
   const { config, logger } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const plex = plexClientFor(deps, metrics);
@@ -180,7 +197,9 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
   };
   const onDiagnostic = (request: Request, event: PlexDiagnostic) => logDiagnostic(requestLogging.forRequest(request), event);
   const viewerCache = createViewerCache(config.viewerCache);
-  return createYoga<Record<string, unknown>, Context>({
+  const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
+  const known = createKnownDocuments();
+  const yoga = createYoga<Record<string, unknown>, Context>({
     ...security.yogaOptions,
     // Enforced by useRequestBodyLimit below without piping every body through a stream.
     maxRequestBodySize: false,
@@ -213,7 +232,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useRequestBodyLimit(security.yogaOptions.maxRequestBodySize),
       useCompiledExecution(),
       ...security.plugins,
-      usePersistedDocuments(config.persistedOperations),
+      usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useRequestIdHeader(),
       useUnexpectedErrorLog(requestLogging, loggedErrors),
@@ -221,14 +240,36 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useDemoPage(),
       useSignInPins({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched }),
       useViewerCache(viewerCache),
+      known.plugin,
     ],
   });
+  if (!config.fastRoute) return { yoga, handler: yoga, fastRouteServed: () => 0 };
+  const handler = createFastRoute(yoga, {
+    endpoint: '/graphql',
+    maxBodyBytes: security.yogaOptions.maxRequestBodySize,
+    known,
+    persisted: {
+      only: config.persistedOperations.mode === 'only',
+      idOf: (params) => persistedOperationId(params),
+      lookup: (id) => persistedDocument(manifest, id),
+    },
+    getEnveloped: yoga.getEnveloped as unknown as Parameters<typeof createFastRoute>[1]['getEnveloped'],
+    redact: (result) => redactResult(result, config.security.hideSuggestions),
+    metrics,
+    run: requestLogging.run,
+    ...(security.requestLimit && { requestLimit: security.requestLimit }),
+    ...(logger.isLevelEnabled('info') && { logOperation: (outcome: OperationOutcome) => logOperation(logger, outcome) }),
+    onError: (request, error) => requestLogging.forRequest(request).error({ err: error }, 'unexpected error'),
+  });
+  return { yoga, handler, fastRouteServed: handler.served };
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly yoga: YogaServer;
+  /** Requests the fast route answered so far (0 when FAST_ROUTE=off). */
+  fastRouteServed(): number;
   close(): Promise<void>;
 }
 
@@ -236,7 +277,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const plex = plexClientFor(deps, metrics);
-  const yoga = createYogaServer({ ...deps, plex, metrics });
+  const { yoga, handler, fastRouteServed } = buildServer({ ...deps, plex, metrics });
   const { requestTimeoutMs, shutdownTimeoutMs } = config.security;
   // A client gets requestTimeoutMs to send its whole request; slow-loris connections are cut.
   const server = createServer(
@@ -245,7 +286,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       headersTimeout: Math.min(requestTimeoutMs, 20_000),
       connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
     },
-    yoga,
+    handler,
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -261,6 +302,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     url,
     server,
     yoga,
+    fastRouteServed,
     async close() {
       // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
       const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);

@@ -24,6 +24,14 @@ export interface Security {
   };
   readonly throttles: Throttles;
   readonly clientAddress: ClientAddressOf;
+  /**
+   * The per-address request limit (RATE_LIMIT_PER_MINUTE) for requests served outside Yoga's HTTP pipeline; undefined
+   * when it is off. A request counted here is not counted again if it is then handed to Yoga.
+   */
+  readonly requestLimit?: {
+    consume(request: Request, req: object): Promise<number | null>;
+    refusal(retryAfterSeconds: number, accept: string): { body: string; headers: Record<string, string> };
+  };
   close(): Promise<void>;
 }
 
@@ -47,9 +55,8 @@ function corsPolicy(origins: readonly string[]): (request: Request) => CORSOptio
   };
 }
 
-function rateLimitedResponse(request: Request, retryAfterSeconds: number): Response {
-  const accept = request.headers.get('accept') ?? '';
-  const body = JSON.stringify({
+function rateLimitedBody(retryAfterSeconds: number): string {
+  return JSON.stringify({
     errors: [
       {
         message: `Too many requests from this address: retry in ${retryAfterSeconds} s.`,
@@ -57,7 +64,11 @@ function rateLimitedResponse(request: Request, retryAfterSeconds: number): Respo
       },
     ],
   });
-  return new Response(body, {
+}
+
+function rateLimitedResponse(request: Request, retryAfterSeconds: number): Response {
+  const accept = request.headers.get('accept') ?? '';
+  return new Response(rateLimitedBody(retryAfterSeconds), {
     status: 429,
     headers: {
       'content-type': accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8',
@@ -67,10 +78,17 @@ function rateLimitedResponse(request: Request, retryAfterSeconds: number): Respo
 }
 
 /** The per-address request limit (RATE_LIMIT_PER_MINUTE): answered with 429 before the request is parsed. */
-function useRequestRateLimit(consume: (address: string) => Promise<number | null>, addressOf: ClientAddressOf, endpoint: string): Plugin {
+function useRequestRateLimit(
+  consume: (address: string) => Promise<number | null>,
+  addressOf: ClientAddressOf,
+  endpoint: string,
+  counted: WeakSet<object>,
+): Plugin {
   return {
     onRequest({ request, url, serverContext, endResponse }) {
       if (request.method === 'OPTIONS' || url.pathname !== endpoint) return;
+      const req = (serverContext as { req?: object } | undefined)?.req;
+      if (req !== undefined && counted.has(req)) return;
       return consume(addressOf(request, serverContext)).then((wait) => {
         if (wait !== null) endResponse(rateLimitedResponse(request, wait));
       });
@@ -95,8 +113,10 @@ function useSignInThrottle(throttles: Throttles, addressOf: ClientAddressOf): Pl
 export function createSecurity(config: SecurityConfig, logger: Logger, endpoint = '/graphql'): Security {
   const clientAddress = clientAddressResolver(config.trustProxy);
   const throttles = createThrottles(config, logger);
+  const counted = new WeakSet<object>();
+  const consumeRequest = throttles.consumeRequest;
   const plugins: Plugin[] = [
-    ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, endpoint)] : []),
+    ...(consumeRequest ? [useRequestRateLimit(consumeRequest, clientAddress, endpoint, counted)] : []),
     useCsrfProtection(),
     useNoBatching(),
     useOperationLimits(config.limits, config.hideSuggestions),
@@ -110,6 +130,22 @@ export function createSecurity(config: SecurityConfig, logger: Logger, endpoint 
     yogaOptions: { cors: corsPolicy(config.corsOrigins), batching: false, maxRequestBodySize: config.maxRequestBodyBytes },
     throttles,
     clientAddress,
+    ...(consumeRequest && {
+      requestLimit: {
+        consume: (request: Request, req: object) =>
+          consumeRequest(clientAddress(request, { req })).then((wait) => {
+            counted.add(req);
+            return wait;
+          }),
+        refusal: (retryAfterSeconds: number, accept: string) => ({
+          body: rateLimitedBody(retryAfterSeconds),
+          headers: {
+            'content-type': accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8',
+            'retry-after': String(retryAfterSeconds),
+          },
+        }),
+      },
+    }),
     close: () => throttles.close(),
   };
 }

@@ -85,19 +85,22 @@ function redactError(error: GraphQLError | GraphQLFormattedError, hideSuggestion
   return { ...error, message, extensions: safeExtensions };
 }
 
+/** Applies redactMessage to every error of a result; the result itself when nothing changes. */
+export function redactResult(result: ExecutionResult, hideSuggestions: boolean): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((error) => redactError(error, hideSuggestions));
+  return errors.every((error, index) => error === result.errors![index]) ? result : { ...result, errors: errors as GraphQLError[] };
+}
+
 /** Applies redactMessage to every error of every response, whatever stage produced it. */
 export function useRedactedErrors(options: { hideSuggestions: boolean }): Plugin {
-  const redactResult = (result: ExecutionResult): ExecutionResult => {
-    if (!result.errors?.length) return result;
-    const errors = result.errors.map((error) => redactError(error, options.hideSuggestions));
-    return errors.every((error, index) => error === result.errors![index]) ? result : { ...result, errors: errors as GraphQLError[] };
-  };
+  const redact = (result: ExecutionResult): ExecutionResult => redactResult(result, options.hideSuggestions);
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result)) {
-        setResult(result.map((single) => redactResult(single as ExecutionResult)));
+        setResult(result.map((single) => redact(single as ExecutionResult)));
       } else if (result && typeof result === 'object' && 'errors' in result) {
-        setResult(redactResult(result as ExecutionResult));
+        setResult(redact(result as ExecutionResult));
       }
     },
   };
