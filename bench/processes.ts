@@ -145,6 +145,8 @@ export interface FacadeOptions {
   /** Extra environment (limits raised for the load generator, the optional viewer cache). */
   readonly env?: Record<string, string>;
   readonly nodeFlags?: readonly string[];
+  /** What to run instead of the facade (the floor proxy, bench/floor.mjs). */
+  readonly script?: string;
 }
 
 let built = false;
@@ -171,7 +173,7 @@ export async function startFacade(options: FacadeOptions): Promise<Facade> {
     PLEX_CLIENT_IDENTIFIER: 'plex-account-graphql-bench',
     ...options.env,
   };
-  const proc = spawnProbed('facade', 'dist/main.js', env, options.nodeFlags ?? []);
+  const proc = spawnProbed(options.script ?? 'facade', options.script ?? 'dist/main.js', env, options.nodeFlags ?? []);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

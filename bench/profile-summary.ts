@@ -24,11 +24,17 @@ function origin(url: string): string {
   return src ? src[1]! : url;
 }
 
-export function summariseProfile(path: string, top = 25): string {
+/** `lastSeconds`: only the samples of the profile's last seconds (the measured load, without start-up and warm-up). */
+export function summariseProfile(path: string, top = 25, lastSeconds?: number): string {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) {
+  let first = 0;
+  if (lastSeconds !== undefined) {
+    const total = profile.timeDeltas.reduce((sum, delta) => sum + delta, 0);
+    for (let elapsed = 0; first < profile.timeDeltas.length && elapsed < total - lastSeconds * 1e6; first++) elapsed += profile.timeDeltas[first]!;
+  }
+  for (let i = first; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
     selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
@@ -66,7 +72,8 @@ export function summariseProfile(path: string, top = 25): string {
     }
   }
   const pct = (micros: number) => `${((micros / busy) * 100).toFixed(1)}%`;
-  const lines = [`CPU profile ${path}`, `busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms`, '', 'Self time by function:'];
+  const window = lastSeconds === undefined ? '' : ` (last ${lastSeconds} s)`;
+  const lines = [`CPU profile ${path}${window}`, `busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms`, '', 'Self time by function:'];
   for (const [name, micros] of [...byFunction].sort((x, y) => y[1] - x[1]).slice(0, top)) {
     lines.push(`  ${pct(micros).padStart(6)}  ${name}`);
   }
@@ -87,5 +94,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write('usage: tsx bench/profile-summary.ts <file.cpuprofile>\n');
     process.exit(2);
   }
-  process.stdout.write(`${summariseProfile(file, Number(process.argv[3] ?? 25))}\n`);
+  process.stdout.write(`${summariseProfile(file, Number(process.argv[3] ?? 25), process.argv[4] === undefined ? undefined : Number(process.argv[4]))}\n`);
 }

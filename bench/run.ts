@@ -5,6 +5,8 @@
 //   npm run bench -- --profile [b|c|d] the facade under --cpu-prof, then its top costs
 //   npm run bench -- --seconds 5       seconds per measurement
 //   npm run bench -- --viewer-cache 5000  the optional viewer cache (TTL in ms) against none, viewer scenarios only
+//   npm run bench -- --fast-route      FAST_ROUTE=off against on, (b)–(d), side by side in one run
+//   npm run bench -- --connections 20  only these connection counts (comma-separated)
 // Writes bench/results/<timestamp>.json and prints a markdown table.
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +16,7 @@ import { measure, type Measurement } from './measure.js';
 import { ROOT, startFacade, startSimulator, type Facade, type Simulator } from './processes.js';
 import { summariseProfile } from './profile-summary.js';
 import { buildScenarios, SCENARIO_NAMES, signInToSimulator, type Scenario, type ScenarioId } from './scenarios.js';
-import { viewerCacheBenchmark } from './viewer-cache.js';
+import { compareBenchmark, type CompareOptions } from './compare.js';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
@@ -33,6 +35,7 @@ interface Options {
   readonly quick: boolean;
   readonly soakSeconds: number | null;
   readonly viewerCacheTtlMs: number | null;
+  readonly fastRoute: boolean;
   readonly profile: ScenarioId | null;
   readonly seconds: number;
   readonly warmupSeconds: number;
@@ -57,15 +60,20 @@ function parseArgs(argv: readonly string[]): Options {
   const profile = profileArg === null ? null : /^[bcd]$/.test(profileArg) ? (profileArg as ScenarioId) : 'b';
   const seconds = Number(value('--seconds') ?? (quick ? 1 : profile ? 10 : 5));
   if (!(seconds > 0)) throw new Error('--seconds takes a positive number');
+  const connections = has('--connections') ? (value('--connections') ?? '').split(',').map(Number) : undefined;
+  if (connections && !connections.every((count) => Number.isInteger(count) && count > 0 && count <= 1000)) {
+    throw new Error('--connections takes connection counts, e.g. 20 or 1,20,64');
+  }
   return {
     quick,
     soakSeconds: soak,
     viewerCacheTtlMs: viewerCache,
+    fastRoute: has('--fast-route'),
     profile,
     seconds,
     warmupSeconds: quick ? 0.5 : 2,
     rounds: quick ? 1 : 2,
-    connections: [1, 20, 64],
+    connections: connections ?? [1, 20, 64],
   };
 }
 
@@ -388,23 +396,43 @@ async function profile(options: Options, scenarioId: ScenarioId): Promise<number
     .sort((x, y) => statSync(y).mtimeMs - statSync(x).mtimeMs);
   const latest = written[0];
   if (latest === undefined) throw new Error('the facade wrote no profile');
-  process.stdout.write(`${summariseProfile(latest)}\n`);
+  process.stdout.write(`${summariseProfile(latest, 25, options.seconds)}\n`);
   log(`profile: ${latest}`);
   return 0;
 }
 
 const options = parseArgs(process.argv.slice(2));
-async function viewerCache(options: Options, ttlMs: number): Promise<number> {
+async function compare(options: Options, name: string, heading: string, setup: Pick<CompareOptions, 'title' | 'base' | 'variant' | 'column' | 'scenarios' | 'floor'>): Promise<number> {
   const started = new Date();
-  const result = await viewerCacheBenchmark({ ttlMs, ...options, raisedLimits: RAISED_LIMITS });
-  const file = writeResults('viewer-cache', { startedAt: started.toISOString(), machine: machine(), options, raisedLimits: RAISED_LIMITS, rows: result.rows, measurements: result.measurements });
-  process.stdout.write(`### Viewer cache ${started.toISOString()}\n\n${result.markdown}\n`);
+  const result = await compareBenchmark({ ...setup, ...options, raisedLimits: RAISED_LIMITS });
+  const file = writeResults(name, { startedAt: started.toISOString(), machine: machine(), options, raisedLimits: RAISED_LIMITS, rows: result.rows, measurements: result.measurements });
+  process.stdout.write(`### ${heading} ${started.toISOString()}\n\n${result.markdown}\n`);
   log(`results: ${file}`);
   return result.rows.some((r) => r.failures > 0) ? 1 : 0;
 }
 
-const code =
-  options.viewerCacheTtlMs !== null
+const viewerCache = (options: Options, ttlMs: number) =>
+  compare(options, 'viewer-cache', 'Viewer cache', {
+    title: `Viewer cache (VIEWER_CACHE_TTL_MS=${ttlMs}) against no cache, same run, same simulator, interleaved; one token refetching \`viewer\` (the cache's best case). Not the headline: the headline table runs without the cache.`,
+    base: { label: 'off', env: {} },
+    variant: { label: `${ttlMs} ms`, env: { VIEWER_CACHE_TTL_MS: String(ttlMs) } },
+    column: 'viewer cache',
+    scenarios: ['b', 'c'],
+  });
+
+const fastRoute = (options: Options) =>
+  compare(options, 'fast-route', 'Fast route', {
+    title: 'FAST_ROUTE=off (every request through Yoga\'s HTTP layer) against on (the default), same run, same simulator, same build, interleaved. Both facades as `npm start` runs them, production mode, logs at warn.',
+    base: { label: 'off', env: { FAST_ROUTE: 'off' } },
+    variant: { label: 'on', env: { FAST_ROUTE: 'on' } },
+    column: 'FAST_ROUTE',
+    scenarios: ['b', 'c', 'd'],
+    floor: true,
+  });
+
+const code = options.fastRoute
+  ? await fastRoute(options)
+  : options.viewerCacheTtlMs !== null
     ? await viewerCache(options, options.viewerCacheTtlMs)
     : options.soakSeconds !== null
     ? await soak(options.soakSeconds)

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, Kind, type DocumentNode, type ExecutionResult, type OperationTypeNode } from 'graphql';
-import { createGraphQLError, maskError, type Plugin } from 'graphql-yoga';
+import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
+import { createGraphQLError, maskError, type CORSOptions, type Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Context } from './context.js';
 import type { HttpLabels } from './metrics.js';
@@ -9,14 +10,14 @@ import { requestIdOf } from './request-scope.js';
 /**
  * The fast route: a POST of a document this server has already run is served straight from Node's request, without
  * Yoga's HTTP layer (a WHATWG Request and Response per request, URL parsing, the request parser and the per-request
- * hook chains). The GraphQL part is Yoga's own: the same envelop instance parses (from its cache), validates (from its
- * cache), builds the context and executes, with every envelop plugin (masking, compiled execution, metrics, the
+ * hook chains). The GraphQL part is Yoga's own: the same envelop instance parses (from its cache), builds the context
+ * and executes, with every envelop plugin (masking, compiled execution, metrics, the
  * unexpected-error log, the sign-in throttle, the viewer cache). What Yoga's HTTP layer does for such a request is
  * done here, to the same effect: body limit, persisted-operation rules, the request id header, error redaction,
  * status code and media type, the HTTP duration metric and the operation log line.
  *
  * Anything else goes to Yoga untouched, or with its already-read body, before anything has run: a document seen for
- * the first time, GET, other content types, cross-origin (CORS) requests, chunked bodies, other Accept values,
+ * the first time, GET and preflight requests, other content types, chunked bodies, other Accept values,
  * batches, unknown parameters, subscriptions, a document that failed before. Only documents that Yoga itself parsed,
  * validated and executed become known, so every document answered here has passed the same limits (depth, aliases,
  * cost, tokens, one signIn, introspection) under the same configuration.
@@ -56,6 +57,19 @@ export function createKnownDocuments(max = 1_000): KnownDocuments {
 }
 
 const PROCESSOR_MEDIA_TYPES = [['text/event-stream'], ['multipart/mixed'], ['application/graphql-response+json', 'application/json']];
+
+const mediaTypes = new LRUCache<string, 'application/json' | 'application/graphql-response+json' | 'none'>({ max: 256 });
+
+/** regularMediaType, remembered per Accept header (clients send the same few values again and again). */
+function cachedMediaType(accept: string | undefined): 'application/json' | 'application/graphql-response+json' | null {
+  if (accept === undefined || accept.length > 256) return regularMediaType(accept);
+  let chosen = mediaTypes.get(accept);
+  if (chosen === undefined) {
+    chosen = regularMediaType(accept) ?? 'none';
+    mediaTypes.set(accept, chosen);
+  }
+  return chosen === 'none' ? null : chosen;
+}
 
 /** Which result processor Yoga would choose for this Accept header (its own algorithm): a media type, or null. */
 export function regularMediaType(accept: string | undefined): 'application/json' | 'application/graphql-response+json' | null {
@@ -220,12 +234,13 @@ export interface FastRouteOptions {
   };
   readonly getEnveloped: (context: Record<string, unknown>) => {
     parse(source: string): DocumentNode;
-    validate(schema: unknown, document: DocumentNode): readonly GraphQLError[];
     contextFactory(): Context | Promise<Context>;
     execute(args: Record<string, unknown>): unknown;
     schema: unknown;
   };
   readonly redact: (result: ExecutionResult) => ExecutionResult;
+  /** Yoga's `cors` option: the CORS headers of a cross-origin request are computed as Yoga's server adapter does. */
+  readonly cors: (request: Request) => CORSOptions;
   readonly metrics: {
     requestStarted(request: Request): void;
     observeHttp(labels: HttpLabels, seconds: number): void;
@@ -273,9 +288,10 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
     try {
       result = await options.run(request, async () => {
         const enveloped = options.getEnveloped(initial);
+        // Parsed through envelop (from Yoga's cache) so that the plugins' parse hooks run as for any request. Not
+        // validated again: a known document passed validation when Yoga ran it, and validation depends only on the
+        // document and the schema.
         const document = enveloped.parse(params.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return { errors: [...errors] };
         for (const definition of document.definitions) {
           if (definition.kind === Kind.OPERATION_DEFINITION && (params.operationName == null || definition.name?.value === params.operationName)) {
             operationName = definition.name?.value;
@@ -302,6 +318,10 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
       !!result.errors?.some((error) => error instanceof GraphQLError) &&
       result.errors.some((error) => !error.extensions?.['originalError'] || error.extensions['originalError'] instanceof GraphQLError);
     const status = responseInit(result, headers, isApplicationJson);
+    if (req.headers.origin !== undefined) {
+      const cors = getCORSHeadersByRequestAndOptions(request, options.cors(request));
+      if (cors !== null) Object.assign(headers, cors);
+    }
     const body = serialize(result);
     if (!res.headersSent) {
       headers['Content-Length'] = String(Buffer.byteLength(body));
@@ -330,8 +350,6 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
       req.url !== endpoint ||
       length === undefined ||
       headers['transfer-encoding'] !== undefined ||
-      // Cross-origin requests get their CORS headers from Yoga.
-      headers.origin !== undefined ||
       !JSON_CONTENT_TYPE.test(headers['content-type'] ?? '') ||
       !DIGITS.test(length)
     ) {
@@ -339,7 +357,7 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
       return;
     }
     const size = Number(length);
-    const mediaType = regularMediaType(headers.accept);
+    const mediaType = cachedMediaType(headers.accept);
     if (size === 0 || size > maxBodyBytes || mediaType === null) {
       yoga(req, res);
       return;

@@ -1,6 +1,7 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { getOperationAST, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { Context } from './context.js';
 import type { UpstreamCall } from './plex/client.js';
@@ -83,19 +84,47 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  // The series of a label set, looked up once: prom-client checks and hashes the labels on every call otherwise.
+  const operationSeries = new LRUCache<string, { count: ReturnType<typeof operations.labels>; duration: ReturnType<typeof operationDuration.labels> }>({ max: 1_000 });
+  function seriesOf(operationName: string, operationType: string, result: string) {
+    const key = `${operationName}\n${operationType}\n${result}`;
+    let found = operationSeries.get(key);
+    if (found === undefined) {
+      found = { count: operations.labels(operationName, operationType, result), duration: operationDuration.labels(operationName, operationType, result) };
+      operationSeries.set(key, found);
+    }
+    return found;
+  }
+  // The operation labels of a (document, operation name), once per cached document.
+  const operationLabels = new WeakMap<DocumentNode, Map<string, { operationName: string; operationType: string }>>();
+  function labelsOf(document: DocumentNode, requested: string | null | undefined) {
+    let byName = operationLabels.get(document);
+    if (byName === undefined) {
+      byName = new Map();
+      operationLabels.set(document, byName);
+    }
+    let labels = byName.get(requested ?? '');
+    if (labels === undefined) {
+      const operation = getOperationAST(document, requested);
+      labels = {
+        // Names come from clients: cap them so one client cannot make an unbounded label value.
+        operationName: operation?.name?.value.slice(0, 100) ?? 'Anonymous',
+        operationType: operation?.operation ?? 'unknown',
+      };
+      // Names a document does not hold are not remembered: they would grow the map without bound.
+      if (operation) byName.set(requested ?? '', labels);
+    }
+    return labels;
+  }
+
   const started = new WeakMap<Request, number>();
   function observe(args: { document: DocumentNode; operationName?: string | null | undefined; contextValue: Context }) {
-    const operation = getOperationAST(args.document, args.operationName);
-    const labels = {
-      // Names come from clients: cap them so one client cannot make an unbounded label value.
-      operationName: operation?.name?.value.slice(0, 100) ?? 'Anonymous',
-      operationType: operation?.operation ?? 'unknown',
-    };
+    const labels = labelsOf(args.document, args.operationName);
     const start = started.get(args.contextValue.request);
     return (result: ExecutionResult) => {
-      const outcome = { ...labels, result: operationResult(result) };
-      operations.inc(outcome);
-      if (start !== undefined) operationDuration.observe(outcome, (performance.now() - start) / 1000);
+      const series = seriesOf(labels.operationName, labels.operationType, operationResult(result));
+      series.count.inc();
+      if (start !== undefined) series.duration.observe((performance.now() - start) / 1000);
     };
   }
 
@@ -163,6 +192,8 @@ export function createMetrics(): Metrics {
   }) as Plugin<Context>;
 
   let httpDuration: Histogram | undefined;
+  const httpSeries = new LRUCache<string, ReturnType<Histogram['labels']>>({ max: 1_000 });
+  const plexSeries = new LRUCache<string, ReturnType<typeof plexDuration.labels>>({ max: 100 });
   return {
     registry,
     plugins: [operationMetrics, useDeprecatedFieldMetric(registry), prometheus],
@@ -170,10 +201,25 @@ export function createMetrics(): Metrics {
     observeHttp: (labels, seconds) => {
       // Registered by the plugin on its first use: looked up once.
       httpDuration ??= registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
-      // In the plugin's label order, so that a series first seen here prints as the plugin would print it.
-      httpDuration?.observe({ method: labels.method, statusCode: labels.statusCode, operationType: labels.operationType, operationName: labels.operationName }, seconds);
+      if (httpDuration === undefined) return;
+      const key = `${labels.method}\n${labels.statusCode}\n${labels.operationType}\n${labels.operationName}`;
+      let series = httpSeries.get(key);
+      if (series === undefined) {
+        // In the plugin's label order, so that a series first seen here prints as the plugin would print it.
+        series = httpDuration.labels({ method: labels.method, statusCode: labels.statusCode, operationType: labels.operationType, operationName: labels.operationName });
+        httpSeries.set(key, series);
+      }
+      series.observe(seconds);
     },
-    observePlexCall: (call) => plexDuration.observe({ endpoint: call.endpoint, status: String(call.status) }, call.durationMs / 1000),
+    observePlexCall: (call) => {
+      const key = `${call.endpoint}\n${call.status}`;
+      let series = plexSeries.get(key);
+      if (series === undefined) {
+        series = plexDuration.labels(call.endpoint, String(call.status));
+        plexSeries.set(key, series);
+      }
+      series.observe(call.durationMs / 1000);
+    },
   };
 }
 

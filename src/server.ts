@@ -255,6 +255,7 @@ function buildServer(deps: ServerDeps): BuiltServer {
     },
     getEnveloped: yoga.getEnveloped as unknown as Parameters<typeof createFastRoute>[1]['getEnveloped'],
     redact: (result) => redactResult(result, config.security.hideSuggestions),
+    cors: security.yogaOptions.cors,
     metrics,
     run: requestLogging.run,
     ...(security.requestLimit && { requestLimit: security.requestLimit }),

@@ -115,6 +115,7 @@ describe('fast route: the same answers as Yoga', () => {
     ['*/*', { accept: '*/*' }],
     ['a charset in the content type', { 'content-type': 'application/json; charset=utf-8' }],
     ['a caller request id', { 'x-request-id': 'caller-id-1' }],
+    ['a cross-origin request (CORS)', { origin: 'https://app.example' }],
   ])('viewer with %s', async (_name, headers: Record<string, string>) => {
     const withToken = 'x-plex-token' in headers ? { 'x-plex-token': token } : headers;
     const { served } = await both({ query: print(ViewerNameDocument), operationName: 'ViewerName' }, withToken);
@@ -198,11 +199,10 @@ describe('fast route: the same answers as Yoga', () => {
     expect((await both({ query: '{ viewer { id }' })).served).toBe(0);
   });
 
-  it('leaves to Yoga what it does not serve: GET, other content types, CORS, batches, extra parameters, broken JSON', async () => {
+  it('leaves to Yoga what it does not serve: GET, preflights, other content types, batches, extra parameters, broken JSON, big bodies', async () => {
     const query = print(ViewerNameDocument);
     await both({ query });
     const before = pair.fast.fastRouteServed();
-    expect((await both({ query }, { origin: 'https://app.example' })).served).toBe(0);
     expect((await both([{ query }])).served).toBe(0);
     expect((await both({ query, extra: 1 })).served).toBe(0);
     expect((await both({ query, extensions: { other: 1 } })).served).toBe(0);
@@ -211,11 +211,33 @@ describe('fast route: the same answers as Yoga', () => {
     expect((await both(`{"query": ${JSON.stringify(query)}`)).served).toBe(0);
     expect((await both({ query }, { accept: 'text/html' })).served).toBe(0);
     expect((await both({ query }, { 'content-type': 'text/plain' })).served).toBe(0);
+    // Over the body limit (100 kB by default): Yoga's 413, from the Content-Length alone.
+    expect((await both({ query, variables: { padding: 'x'.repeat(200_000) } }, {}, 1)).answers[0]!.status).toBe(413);
     for (const server of [pair.fast, pair.plain]) {
       const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { accept: 'application/json' } });
       expect(get.status).toBe(200);
+      const preflight = await fetch(`${server.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      expect(preflight.status).toBe(204);
     }
     expect(pair.fast.fastRouteServed()).toBe(before);
+  });
+
+  it('survives a client that hangs up halfway through its body, and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(pair.fast.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"query":');
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+    });
+    expect((await both({ query: print(ViewerNameDocument) }, {}, 1)).served).toBe(1);
   });
 
   it('serves documents sent by persisted-operation id, and refuses unknown ids through Yoga', async () => {
@@ -273,6 +295,24 @@ describe('fast route: configurations', () => {
       expect(limited.fast.fastRouteServed()).toBe(3);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('answers cross-origin requests with the CORS headers Yoga gives under CORS_ORIGINS', async () => {
+    const cors = await startPair({ CORS_ORIGINS: 'https://allowed.example,https://other.example' });
+    try {
+      const query = JSON.stringify({ query: print(ViewerNameDocument) });
+      for (const origin of ['https://allowed.example', 'https://evil.example', 'https://allowed.example']) {
+        for (let i = 0; i < 2; i += 1) {
+          const [fast, plain] = [await send(cors.fast, query, { origin }), await send(cors.plain, query, { origin })];
+          expect(fast).toEqual(plain);
+          if (origin === 'https://allowed.example') expect(fast.headers['access-control-allow-origin']).toBe(origin);
+          else expect(fast.headers['access-control-allow-origin']).toBeUndefined();
+        }
+      }
+      expect(cors.fast.fastRouteServed()).toBe(5);
+    } finally {
+      await cors.close();
     }
   });
 

@@ -3,7 +3,7 @@ import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { createYogaServer, type YogaServer } from '../src/server.js';
+import { createYogaServer, startServer, type YogaServer } from '../src/server.js';
 import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
 
 export const CLIENT_ID = 'test-client-identifier';
@@ -46,6 +46,8 @@ export interface Harness {
   readonly yoga: YogaServer;
   readonly logs: string[];
   readonly config: Config;
+  /** Requests the fast route answered (always 0 in-process). */
+  fastRouteServed(): number;
   gql<T = Record<string, unknown>, V = Record<string, unknown>>(
     document: string | DocumentNode | TypedDocumentNode<T, V>,
     variables?: V,
@@ -54,20 +56,28 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Requests go to Yoga in-process (`yoga.fetch`), or, with FACADE_TRANSPORT=http (`npm run test:http`), over real HTTP
+ * to a started server, where repeated documents take the fast route: the same tests, the same expectations.
+ */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const sim = createPlexSimulator();
   await sim.listen(0, '127.0.0.1');
   const { logger, lines } = capturingLogger();
-  const config = testConfig(sim.url, env);
-  const yoga = createYogaServer({ config, logger });
+  const overHttp = process.env['FACADE_TRANSPORT'] === 'http';
+  const config = testConfig(sim.url, overHttp ? { PORT: '0', HOST: '127.0.0.1', ...env } : env);
+  const server = overHttp ? await startServer({ config, logger }) : undefined;
+  const yoga = server?.yoga ?? createYogaServer({ config, logger });
+  const send = server ? (url: string, init: RequestInit) => fetch(url.replace('http://facade.test', server.url), init) : yoga.fetch;
   return {
     sim,
     yoga,
     logs: lines,
     config,
+    fastRouteServed: () => server?.fastRouteServed() ?? 0,
     async gql(document, variables, headers = {}) {
       const query = typeof document === 'string' ? document : print(document);
-      const response = await yoga.fetch('http://facade.test/graphql', {
+      const response = await send('http://facade.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
         body: JSON.stringify({ query, variables }),
@@ -76,7 +86,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return { status: response.status, headers: response.headers, text, body: JSON.parse(text) };
     },
     async close() {
-      await yoga.dispose();
+      if (server) await server.close();
+      else await yoga.dispose();
       await sim.close();
     },
   };

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+// `npm run test:http`: the harness-based suites again, with every request over real HTTP to a started server, where
+// repeated documents take the fast route (FAST_ROUTE, on by default). Same tests, same expectations.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'test/viewer.test.ts',
+      'test/sign-in.test.ts',
+      'test/sign-out.test.ts',
+      'test/secrets.test.ts',
+      'test/metrics.test.ts',
+      'test/metrics-deprecated.test.ts',
+      'test/pin.test.ts',
+      'test/viewer-cache.test.ts',
+    ],
+    env: { ...base.test?.env, FACADE_TRANSPORT: 'http' },
+  },
+});
