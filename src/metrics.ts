@@ -18,6 +18,8 @@ export interface Metrics {
   readonly plugins: Plugin<Context>[];
   /** Pass as the plex client's `onCall`: every plex.tv call, including those of background pollers. */
   readonly observePlexCall: (call: UpstreamCall) => void;
+  /** Pass to the viewer cache: viewer_cache_lookups_total{result}. */
+  readonly observeViewerCacheLookup: (result: 'hit' | 'shared' | 'miss') => void;
   /** For requests served outside Yoga's HTTP pipeline (the fast route): what the plugins' onRequest would record. */
   readonly requestStarted: (request: Request) => void;
   /** For requests served outside Yoga's HTTP pipeline: graphql_yoga_http_duration, as the plugin's onResponse. */
@@ -57,6 +59,7 @@ export function operationResult(result: ExecutionResult): string {
  * - from @graphql-yoga/plugin-prometheus: graphql_envelop_error_result (errors by phase, including parse and
  *   validation failures that never execute) and graphql_yoga_http_duration;
  * - graphql_envelop_deprecated_field{operationName,operationType,fieldName,typeName}, as the plugin names it;
+ * - viewer_cache_lookups_total{result} (hit, shared, miss) when the viewer cache is on;
  * - prom-client's process metrics (CPU, memory, event-loop lag, GC), prefixed `process_` / `nodejs_`.
  */
 export function createMetrics(): Metrics {
@@ -191,6 +194,13 @@ export function createMetrics(): Metrics {
     labels: { url: false },
   }) as Plugin<Context>;
 
+  const viewerCacheLookups = new Counter({
+    name: 'viewer_cache_lookups_total',
+    help: 'Viewer cache (VIEWER_CACHE_TTL_MS) lookups: hit (answered from the cache), shared (joined a plex.tv call in flight), miss (a new plex.tv call).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const viewerCacheSeries = { hit: viewerCacheLookups.labels('hit'), shared: viewerCacheLookups.labels('shared'), miss: viewerCacheLookups.labels('miss') };
   let httpDuration: Histogram | undefined;
   const httpSeries = new LRUCache<string, ReturnType<Histogram['labels']>>({ max: 1_000 });
   const plexSeries = new LRUCache<string, ReturnType<typeof plexDuration.labels>>({ max: 100 });
@@ -198,6 +208,7 @@ export function createMetrics(): Metrics {
     registry,
     plugins: [operationMetrics, useDeprecatedFieldMetric(registry), prometheus],
     requestStarted: (request) => started.set(request, performance.now()),
+    observeViewerCacheLookup: (result) => viewerCacheSeries[result].inc(),
     observeHttp: (labels, seconds) => {
       // Registered by the plugin on its first use: looked up once.
       httpDuration ??= registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;

@@ -196,7 +196,7 @@ function buildServer(deps: ServerDeps): BuiltServer {
     return loggedErrors.has(arg) || (original instanceof Error && loggedErrors.has(original));
   };
   const onDiagnostic = (request: Request, event: PlexDiagnostic) => logDiagnostic(requestLogging.forRequest(request), event);
-  const viewerCache = createViewerCache(config.viewerCache);
+  const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
   const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
   const known = createKnownDocuments();
   const yoga = createYoga<Record<string, unknown>, Context>({

@@ -9,7 +9,11 @@ export interface ViewerCacheOptions {
   readonly ttlMs: number;
   /** Least recently used entries are evicted beyond this count, so memory stays bounded whatever the traffic. */
   readonly maxEntries: number;
+  /** Told how each lookup was answered: from the cache, by joining a call in flight, or by a new plex.tv call. */
+  readonly onLookup?: (result: ViewerCacheLookup) => void;
 }
+
+export type ViewerCacheLookup = 'hit' | 'shared' | 'miss';
 
 /**
  * The account behind a token, remembered for a few seconds so that a frontend refetching `viewer` does not cost a
@@ -26,10 +30,12 @@ export class ViewerCache {
   // list of candidate tokens.
   private readonly secret = randomBytes(32);
   private readonly stopListening: () => void;
+  private readonly onLookup: ((result: ViewerCacheLookup) => void) | undefined;
 
   constructor(options: ViewerCacheOptions) {
     if (!(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
     this.ttlMs = options.ttlMs;
+    this.onLookup = options.onLookup;
     this.entries = new LRUCache<string, PlexUser>({ max: options.maxEntries, ttl: options.ttlMs, ttlAutopurge: false });
     this.stopListening = onSignOut((token) => this.drop(token));
   }
@@ -43,9 +49,16 @@ export class ViewerCache {
   load(token: string, fetch: () => Promise<PlexUser>): Promise<PlexUser> {
     const key = this.keyOf(token);
     const hit = this.entries.get(key);
-    if (hit !== undefined) return Promise.resolve(hit);
+    if (hit !== undefined) {
+      this.onLookup?.('hit');
+      return Promise.resolve(hit);
+    }
     const inFlight = this.pending.get(key);
-    if (inFlight !== undefined) return inFlight;
+    if (inFlight !== undefined) {
+      this.onLookup?.('shared');
+      return inFlight;
+    }
+    this.onLookup?.('miss');
     const call: Promise<PlexUser> = fetch().then(
       (user) => {
         // A sign-out while the call was in flight removed it from `pending`: its answer must not be kept.
@@ -89,8 +102,11 @@ export class ViewerCache {
 }
 
 /** The cache `config.viewerCache` asks for, or null when it is off (TTL 0). */
-export function createViewerCache(config: { readonly ttlMs: number; readonly maxEntries: number }): ViewerCache | null {
-  return config.ttlMs > 0 ? new ViewerCache(config) : null;
+export function createViewerCache(
+  config: { readonly ttlMs: number; readonly maxEntries: number },
+  onLookup?: (result: ViewerCacheLookup) => void,
+): ViewerCache | null {
+  return config.ttlMs > 0 ? new ViewerCache({ ...config, ...(onLookup && { onLookup }) }) : null;
 }
 
 /** Stops the cache listening for sign-outs when the server is disposed (tests build many servers in one process). */

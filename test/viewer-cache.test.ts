@@ -87,6 +87,21 @@ describe('viewer cache on', () => {
     expect(h.sim.count('user')).toBe(1);
   });
 
+  it('counts its lookups in viewer_cache_lookups_total{result}', async () => {
+    const lookups = async () => {
+      const text = await (await h.yoga.fetch('http://facade.test/metrics')).text();
+      const count = (result: string) => Number(new RegExp(`^viewer_cache_lookups_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { hit: count('hit'), shared: count('shared'), miss: count('miss') };
+    };
+    const before = await lookups();
+    const token = h.sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    h.sim.setFault('user', { kind: 'delay', ms: 50 }, 1);
+    await Promise.all([1, 2, 3].map(() => viewerName(h, token)));
+    await viewerName(h, token);
+    const after = await lookups();
+    expect({ hit: after.hit - before.hit, shared: after.shared - before.shared, miss: after.miss - before.miss }).toEqual({ hit: 1, shared: 2, miss: 1 });
+  });
+
   it('never caches a rejected token: each request asks plex.tv again', async () => {
     const token = h.sim.issueToken(DEMO_ACCOUNTS.plain.login);
     h.sim.revokeToken(token);
