@@ -40,6 +40,44 @@ async function codeOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('plex client', () => {
+  it.each([
+    ['in one piece', 1],
+    ['in many chunks', 64],
+  ])('refuses a body over 1 MiB (%s) as UPSTREAM_BAD_RESPONSE without keeping it, and answers afterwards', async (_name, pieces) => {
+    const { createServer } = await import('node:http');
+    const padding = 'x'.repeat(Math.ceil((1024 * 1024 + 10) / pieces));
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"padding":"');
+      let sent = 0;
+      const next = () => {
+        if (sent === pieces) {
+          res.end('"}');
+          return;
+        }
+        sent += 1;
+        if (res.write(padding)) setImmediate(next);
+        else res.once('drain', next);
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const seen: { problem?: string }[] = [];
+    const client = createPlexClient({ baseUrl: `http://127.0.0.1:${port}`, clientIdentifier: 'c', product: 'p', version: '1', timeoutMs: 2_000, onDiagnostic: (event) => seen.push(event) });
+    try {
+      expect(await codeOf(client.currentUser('token-0123456789abcdef'))).toBe('UPSTREAM_BAD_RESPONSE');
+      expect(seen.map((event) => event.problem)).toContain('body too large');
+    } finally {
+      await client.close();
+      server.closeAllConnections();
+      server.close();
+    }
+    // The client is still usable against a well-behaved server.
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    expect((await plex.currentUser(token)).username).toBe(DEMO_ACCOUNTS.plain.username);
+  });
+
   it('signs in and parses the user: timestamps become Dates, the token is split off', async () => {
     const outcome = await plex.signIn({ login: DEMO_ACCOUNTS.plain.login, password: DEMO_ACCOUNTS.plain.password, rememberMe: false });
     if (outcome.kind !== 'success') throw new Error(outcome.kind);
