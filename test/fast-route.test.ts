@@ -298,6 +298,23 @@ describe('fast route: configurations', () => {
     }
   });
 
+  it('throttles sign-in guesses exactly as Yoga does (per login, by the client address of the socket)', async () => {
+    const throttled = await startPair({ SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '2' });
+    try {
+      const body = JSON.stringify({ query: signIn, variables: { input: { login: DEMO_ACCOUNTS.plain.login, password: 'wrong-password' } } });
+      const typenames: Record<string, string[]> = { fast: [], plain: [] };
+      for (let i = 0; i < 4; i += 1) {
+        const [fast, plain] = [await send(throttled.fast, body, {}), await send(throttled.plain, body, {})];
+        expect(fast).toEqual(plain);
+        typenames['fast']!.push(JSON.parse(fast.body).data.signIn.__typename);
+      }
+      expect(typenames['fast']).toEqual(['InvalidCredentialsError', 'InvalidCredentialsError', 'SignInThrottledError', 'SignInThrottledError']);
+      expect(throttled.fast.fastRouteServed()).toBe(3);
+    } finally {
+      await throttled.close();
+    }
+  });
+
   it('answers cross-origin requests with the CORS headers Yoga gives under CORS_ORIGINS', async () => {
     const cors = await startPair({ CORS_ORIGINS: 'https://allowed.example,https://other.example' });
     try {
