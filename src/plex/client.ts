@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { fastPlexSignIn, fastPlexUser } from './fast-parse.js';
 import type { GraphQLError } from 'graphql';
 import type { z } from 'zod';
 import {
@@ -203,7 +204,14 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     };
   }
 
-  function parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T, callOptions?: CallOptions): z.infer<T> {
+  /** `fast`: a precompiled equivalent of `schema` for well-formed bodies (src/plex/fast-parse.ts); zod decides otherwise. */
+  function parseJson<T extends z.ZodType>(
+    endpoint: PlexEndpoint,
+    raw: RawResponse,
+    schema: T,
+    callOptions?: CallOptions,
+    fast?: (json: unknown) => z.infer<T> | undefined,
+  ): z.infer<T> {
     const report = reporterFor(callOptions);
     let json: unknown;
     try {
@@ -212,6 +220,8 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       report({ endpoint, problem: 'body is not JSON', status: raw.status, contentType: raw.contentType });
       throw upstreamBadResponse();
     }
+    const quick = fast?.(json);
+    if (quick !== undefined) return quick;
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       report({
@@ -269,7 +279,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         callOptions,
       );
       if (raw.status === 200 || raw.status === 201) {
-        const { authToken, ...user } = parseJson('signin', raw, PlexSignInSchema, callOptions);
+        const { authToken, ...user } = parseJson('signin', raw, PlexSignInSchema, callOptions, fastPlexSignIn);
         return { kind: 'success', authToken, user };
       }
       if (raw.status === 429) return { kind: 'throttled', retryAfterSeconds: parseRetryAfter(raw.retryAfter) };
@@ -298,7 +308,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
 
     async currentUser(token, callOptions) {
       const raw = await call('user', userUrl, { method: 'GET', headers: { ...baseHeaders, 'x-plex-token': token } }, callOptions, resilience.userRetries);
-      if (raw.status === 200) return parseJson('user', raw, PlexUserSchema, callOptions);
+      if (raw.status === 200) return parseJson('user', raw, PlexUserSchema, callOptions, fastPlexUser);
       // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
       if (raw.status === 401 || raw.status === 403 || raw.status === 422) throw unauthenticated('plex.tv rejected the token.');
       if (raw.status === 429) throw rateLimited(parseRetryAfter(raw.retryAfter));

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * know to UNKNOWN instead of failing the request.
  */
 
-const MAX_UNIX_SECONDS = 253402300799; // 9999-12-31T23:59:59Z
+export const MAX_UNIX_SECONDS = 253402300799; // 9999-12-31T23:59:59Z
 
 // PlexDateTime is unix seconds, but the endpoint reference types the ads-consent dates as strings, so numeric strings
 // and ISO strings are accepted too.
@@ -21,18 +21,20 @@ const plexDateTime = z.union([
   z.iso.datetime({ offset: true }).transform((iso) => new Date(iso)),
 ]);
 
-// subscribedAt is ISO in JSON ("2021-04-12T18:21:12Z"); plex.tv's XML form is "2023-03-24 00:00:00 UTC".
-const isoOrPlexDate = z
-  .string()
-  .transform((value, ctx) => {
-    const normalised = value.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) UTC$/, '$1T$2Z');
-    const date = new Date(normalised);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'not a date-time' });
-      return z.NEVER;
-    }
-    return date;
-  });
+/** subscribedAt is ISO in JSON ("2021-04-12T18:21:12Z"); plex.tv's XML form is "2023-03-24 00:00:00 UTC". */
+export function isoOrPlexDateValue(value: string): Date | null {
+  const date = new Date(value.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) UTC$/, '$1T$2Z'));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+const isoOrPlexDate = z.string().transform((value, ctx) => {
+  const date = isoOrPlexDateValue(value);
+  if (date === null) {
+    ctx.addIssue({ code: 'custom', message: 'not a date-time' });
+    return z.NEVER;
+  }
+  return date;
+});
 
 // Absent or null both become null. `.nullable().default(null)` does it without a pipe and a transform step per field,
 // which made these wrappers the bulk of parsing a user body.
