@@ -192,11 +192,19 @@ export function useSignInPins(options: PinWatcherOptions): Plugin<Context> {
   return {
     onContextBuilding({ context, extendContext }) {
       const { plex, callOptions } = context;
-      const pinById = new DataLoader<string, PlexPin | null>(
-        (ids) => Promise.all(ids.map((id) => plex.getPin(id, callOptions).catch((error: Error) => error))),
-        { maxBatchSize: 16 },
-      );
-      extendContext({ signInPins: { watcher, pinById } });
+      // Built on first use: most operations never read a PIN.
+      let pinById: DataLoader<string, PlexPin | null> | undefined;
+      extendContext({
+        signInPins: {
+          watcher,
+          get pinById() {
+            return (pinById ??= new DataLoader<string, PlexPin | null>(
+              (ids) => Promise.all(ids.map((id) => plex.getPin(id, callOptions).catch((error: Error) => error))),
+              { maxBatchSize: 16 },
+            ));
+          },
+        },
+      });
     },
     onDispose() {
       watcher.close();
