@@ -11,16 +11,17 @@ import { requestIdOf } from './request-scope.js';
  * The fast route: a POST of a document this server has already run is served straight from Node's request, without
  * Yoga's HTTP layer (a WHATWG Request and Response per request, URL parsing, the request parser and the per-request
  * hook chains). The GraphQL part is Yoga's own: the same envelop instance parses (from its cache), builds the context
- * and executes, with every envelop plugin (masking, compiled execution, metrics, the
- * unexpected-error log, the sign-in throttle, the viewer cache). What Yoga's HTTP layer does for such a request is
- * done here, to the same effect: body limit, persisted-operation rules, the request id header, error redaction,
+ * and executes, with every envelop plugin (masking, compiled execution, metrics, the unexpected-error log, the sign-in
+ * throttle, the viewer cache). What Yoga's HTTP layer does for such a request is done here, to the same effect: body
+ * limit, per-address rate limit, persisted-operation rules, CORS headers, the request id header, error redaction,
  * status code and media type, the HTTP duration metric and the operation log line.
  *
  * Anything else goes to Yoga untouched, or with its already-read body, before anything has run: a document seen for
- * the first time, GET and preflight requests, other content types, chunked bodies, other Accept values,
- * batches, unknown parameters, subscriptions, a document that failed before. Only documents that Yoga itself parsed,
- * validated and executed become known, so every document answered here has passed the same limits (depth, aliases,
- * cost, tokens, one signIn, introspection) under the same configuration.
+ * the first time, GET and preflight requests, other content types, chunked bodies, other Accept values, batches,
+ * unknown parameters, unknown operation names, subscriptions, documents that never passed validation. Only documents
+ * that Yoga itself parsed, validated and executed become known, so every document answered here has passed the same
+ * limits (depth, aliases, cost, tokens, one signIn, introspection) under the same configuration; it is not validated
+ * again.
  */
 
 export interface KnownDocuments {
