@@ -276,10 +276,16 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
   const { endpoint, maxBodyBytes, known, persisted } = options;
   let served = 0;
 
-  async function serve(req: IncomingMessage, res: ServerResponse, params: Params, operationType: OperationTypeNode, mediaType: string): Promise<void> {
+  async function serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: Request,
+    params: Params,
+    operationType: OperationTypeNode,
+    mediaType: string,
+  ): Promise<void> {
     const started = performance.now();
     served += 1;
-    const request = new NodeRequest(req, `http://${req.headers.host ?? 'localhost'}${endpoint}`) as unknown as Request;
     options.metrics.requestStarted(request);
     // The context object Yoga gives envelop: its server context plus the request and the parameters.
     const initial: Record<string, unknown> = { req, res, request, params };
@@ -363,16 +369,16 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
       yoga(req, res);
       return;
     }
+    const request = new NodeRequest(req, `http://${headers.host ?? 'localhost'}${endpoint}`) as unknown as Request;
     const { requestLimit } = options;
     if (requestLimit === undefined) {
-      readAndServe(req, res, mediaType);
+      readAndServe(req, res, request, mediaType);
       return;
     }
-    const request = new NodeRequest(req, endpoint) as unknown as Request;
     requestLimit.consume(request, req).then(
       (wait) => {
         if (wait === null) {
-          readAndServe(req, res, mediaType);
+          readAndServe(req, res, request, mediaType);
           return;
         }
         const refusal = requestLimit.refusal(wait, headers.accept ?? '');
@@ -390,7 +396,7 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
   };
   return Object.assign(handle, { served: () => served });
 
-  function readAndServe(req: IncomingMessage, res: ServerResponse, mediaType: 'application/json' | 'application/graphql-response+json'): void {
+  function readAndServe(req: IncomingMessage, res: ServerResponse, request: Request, mediaType: 'application/json' | 'application/graphql-response+json'): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => {
@@ -401,8 +407,8 @@ export function createFastRoute(yoga: Handler, options: FastRouteOptions): FastR
         toYoga(req, res, body);
         return;
       }
-      serve(req, res, params, operationType, mediaType).catch((error: unknown) => {
-        options.onError(new NodeRequest(req, endpoint) as unknown as Request, error);
+      serve(req, res, request, params, operationType, mediaType).catch((error: unknown) => {
+        options.onError(request, error);
         if (res.headersSent) {
           res.destroy();
           return;

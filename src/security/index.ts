@@ -55,8 +55,9 @@ function corsPolicy(origins: readonly string[]): (request: Request) => CORSOptio
   };
 }
 
-function rateLimitedBody(retryAfterSeconds: number): string {
-  return JSON.stringify({
+/** The 429 answer to a client over RATE_LIMIT_PER_MINUTE: its body and headers, in the media type it asked for. */
+function rateLimitRefusal(retryAfterSeconds: number, accept: string): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
     errors: [
       {
         message: `Too many requests from this address: retry in ${retryAfterSeconds} s.`,
@@ -64,17 +65,18 @@ function rateLimitedBody(retryAfterSeconds: number): string {
       },
     ],
   });
-}
-
-function rateLimitedResponse(request: Request, retryAfterSeconds: number): Response {
-  const accept = request.headers.get('accept') ?? '';
-  return new Response(rateLimitedBody(retryAfterSeconds), {
-    status: 429,
+  return {
+    body,
     headers: {
       'content-type': accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8',
       'retry-after': String(retryAfterSeconds),
     },
-  });
+  };
+}
+
+function rateLimitedResponse(request: Request, retryAfterSeconds: number): Response {
+  const { body, headers } = rateLimitRefusal(retryAfterSeconds, request.headers.get('accept') ?? '');
+  return new Response(body, { status: 429, headers });
 }
 
 /** The per-address request limit (RATE_LIMIT_PER_MINUTE): answered with 429 before the request is parsed. */
@@ -137,13 +139,7 @@ export function createSecurity(config: SecurityConfig, logger: Logger, endpoint 
             counted.add(req);
             return wait;
           }),
-        refusal: (retryAfterSeconds: number, accept: string) => ({
-          body: rateLimitedBody(retryAfterSeconds),
-          headers: {
-            'content-type': accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8',
-            'retry-after': String(retryAfterSeconds),
-          },
-        }),
+        refusal: rateLimitRefusal,
       },
     }),
     close: () => throttles.close(),
