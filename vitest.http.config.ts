@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-// `npm run test:http`: the harness-based suites again, with every request over real HTTP to a started server, where
-// repeated documents take the fast route (FAST_ROUTE, on by default). Same tests, same expectations.
+// `npm run test:http`: the harness-based suites again, with every request over real HTTP to a started server:
+// through node:http, sockets and Yoga's Node adapter. Same tests, same expectations.
 export default defineConfig({
   ...base,
   test: {

@@ -1,11 +1,169 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { plexResilienceConfig, securityConfig, SECURITY_ENV, type PlexResilienceConfig, type SecurityConfig } from './security/config.js';
+import proxyAddr from 'proxy-addr';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+const flag = z.stringbool({ truthy: ['true', '1', 'on', 'yes'], falsy: ['false', '0', 'off', 'no'] });
+
+/** `false`, a hop count, or a comma list of addresses, CIDR ranges and proxy-addr names (loopback, linklocal, uniquelocal). */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): TrustProxy => {
+    if (/^(false|no|off)$/i.test(value)) return false;
+    if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    try {
+      proxyAddr.compile(entries);
+      return entries;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be false, a hop count such as 1, or a comma list of addresses/CIDR ranges (e.g. 10.0.0.0/8,loopback)',
+      });
+      return z.NEVER;
+    }
+  });
+
+const corsOrigins = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const origins = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    for (const origin of origins) {
+      if (origin === '*') continue;
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || parsed.origin !== origin) {
+        ctx.addIssue({ code: 'custom', message: `"${origin.slice(0, 100)}" is not an origin such as https://app.example.com (no path, no trailing slash)` });
+        return z.NEVER;
+      }
+    }
+    return origins;
+  });
+
+/** The environment variables of the security and resilience controls. */
+const SECURITY_ENV = {
+  TRUST_PROXY: trustProxy.optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('plex-account-graphql:'),
+  SIGN_IN_LOGIN_FAILURES_PER_MINUTE: nonNegativeInt.default(5),
+  SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: nonNegativeInt.default(30),
+  RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(0),
+  MAX_REQUEST_BODY_BYTES: positiveInt.max(50 * 1024 * 1024).default(100 * 1024),
+  REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(5_000),
+  MAX_CONNECTIONS: positiveInt.max(1_000_000).default(10_000),
+  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.max(1_000_000).default(1_024),
+  CORS_ORIGINS: corsOrigins.optional(),
+  GRAPHQL_INTROSPECTION: flag.optional(),
+  GRAPHIQL: flag.optional(),
+  GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10),
+  GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(15),
+  GRAPHQL_MAX_TOKENS: positiveInt.max(100_000).default(1000),
+  GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.max(1000).default(20),
+  GRAPHQL_MAX_COST: positiveInt.max(1_000_000).default(5000),
+  PLEX_MAX_CONCURRENCY: positiveInt.max(10_000).default(1_024),
+  PLEX_USER_RETRIES: nonNegativeInt.max(2).default(2),
+  PLEX_BREAKER_FAILURES: positiveInt.max(1000).default(5),
+  PLEX_BREAKER_COOLDOWN_MS: positiveInt.max(600_000).default(15_000),
+} as const;
+
+type SecurityEnv = z.infer<z.ZodObject<typeof SECURITY_ENV>>;
+
+export type TrustProxy = false | number | string[];
+
+export interface SecurityConfig {
+  /** Which X-Forwarded-For hops are believed; false: only the socket address counts. */
+  readonly trustProxy: TrustProxy;
+  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  readonly signIn: {
+    /** Failed sign-ins per login per minute before SignInThrottledError; 0 turns the check off. */
+    readonly loginFailuresPerMinute: number;
+    /** Sign-in attempts per client address per minute; 0 turns the check off. */
+    readonly addressAttemptsPerMinute: number;
+  };
+  /** GraphQL requests per client address per minute; 0 (the default) turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  readonly maxRequestBodyBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections in all, and from one peer address (trusted proxies excepted). */
+  readonly connections: { readonly max: number; readonly maxPerAddress: number };
+  /** Browser origins allowed with credentials; empty: any origin, never with credentials. */
+  readonly corsOrigins: readonly string[];
+  readonly introspection: boolean;
+  readonly graphiql: boolean;
+  /** Blocks "Did you mean …" suggestions in error messages. */
+  readonly hideSuggestions: boolean;
+  readonly limits: {
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxTokens: number;
+    readonly maxDirectives: number;
+    readonly maxCost: number;
+  };
+}
+
+export interface PlexResilienceConfig {
+  /** Upstream calls in flight at once across the process; more wait in line (within their deadline). */
+  readonly maxConcurrency: number;
+  /** Extra attempts for GET /user after a timeout, 5xx, 429 or network error; sign-in is never retried. */
+  readonly userRetries: number;
+  /** Consecutive upstream failures that open the circuit. */
+  readonly breakerFailures: number;
+  /** How long an open circuit fails fast before letting one probe through. */
+  readonly breakerCooldownMs: number;
+}
+
+function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
+  return {
+    trustProxy: e.TRUST_PROXY ?? false,
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    signIn: {
+      loginFailuresPerMinute: e.SIGN_IN_LOGIN_FAILURES_PER_MINUTE,
+      addressAttemptsPerMinute: e.SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE,
+    },
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    connections: { max: e.MAX_CONNECTIONS, maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
+    corsOrigins: (e.CORS_ORIGINS ?? []).filter((origin) => origin !== '*'),
+    introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+    graphiql: e.GRAPHIQL ?? !production,
+    hideSuggestions: production,
+    limits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: e.GRAPHQL_MAX_COST,
+    },
+  };
+}
+
+function plexResilienceConfig(e: SecurityEnv): PlexResilienceConfig {
+  return {
+    maxConcurrency: e.PLEX_MAX_CONCURRENCY,
+    userRetries: e.PLEX_USER_RETRIES,
+    breakerFailures: e.PLEX_BREAKER_FAILURES,
+    breakerCooldownMs: e.PLEX_BREAKER_COOLDOWN_MS,
+  };
+}
+
 
 const EnvSchema = z.object({
   PORT: port.default(4000),
@@ -34,7 +192,6 @@ const EnvSchema = z.object({
   PERSISTED_OPERATIONS_MANIFEST: z.string().trim().min(1).optional(),
   VIEWER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   VIEWER_CACHE_MAX_ENTRIES: positiveInt.max(1_000_000).default(5_000),
-  FAST_ROUTE: z.enum(['on', 'off']).default('on'),
   NODE_ENV: z.string().optional(),
   ...SECURITY_ENV,
 });
@@ -74,11 +231,6 @@ export interface Config {
    * an instance for at most `ttlMs`.
    */
   readonly viewerCache: { readonly ttlMs: number; readonly maxEntries: number };
-  /**
-   * Serve repeats of documents this server has already run straight from Node's HTTP request, with Yoga's GraphQL
-   * pipeline but without its HTTP layer (src/fast-route.ts). Same answers, a fraction of the CPU.
-   */
-  readonly fastRoute: boolean;
   readonly production: boolean;
   /** Abuse limits, throttles, CSRF/CORS, body and time limits, production hardening. */
   readonly security: SecurityConfig;
@@ -116,7 +268,6 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
       viewerCache: { ttlMs: e.VIEWER_CACHE_TTL_MS, maxEntries: e.VIEWER_CACHE_MAX_ENTRIES },
-      fastRoute: e.FAST_ROUTE === 'on',
       production: e.NODE_ENV === 'production',
       security: securityConfig(e, e.NODE_ENV === 'production'),
     },

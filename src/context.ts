@@ -1,11 +1,13 @@
 import DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { unauthenticated } from './errors.js';
-import type { CallOptions, PlexClient, PlexDiagnostic, UpstreamCall } from './plex/client.js';
+import type { Logger } from './observability/logger.js';
+import { requestLogger } from './observability/request-logger.js';
+import { logDiagnostic, type CallOptions, type PlexClient, type UpstreamCall } from './plex/client.js';
 import type { PlexUser } from './plex/schemas.js';
+import type { ViewerCache } from './plex/viewer-cache.js';
+import type { SignInPinServices } from './plugins/sign-in-pins.js';
 import type { SignInThrottle } from './security/throttle.js';
-import type { SignInPinServices } from './sign-in-pins.js';
-import type { ViewerCache } from './viewer-cache.js';
 
 export interface Loaders {
   /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
@@ -14,6 +16,8 @@ export interface Loaders {
 
 export type Context = Readonly<{
   request: Request;
+  /** The logger for lines about this request: each carries its request id. */
+  log: Logger;
   token: string | null;
   plex: PlexClient;
   loaders: Loaders;
@@ -44,18 +48,11 @@ export function tokenFromHeaders(headers: Headers): string | null {
   return plexToken && TOKEN_PATTERN.test(plexToken) ? plexToken : null;
 }
 
-/** `onDiagnostic` receives the upstream diagnostics of this request's plex calls, with the request they served. */
-export function createContext(
-  initial: YogaInitialContext,
-  plex: PlexClient,
-  onDiagnostic?: (request: Request, event: PlexDiagnostic) => void,
-  viewerCache: ViewerCache | null = null,
-): Context {
+/** The context of one request; the diagnostics of its plex.tv calls are logged with its request id. */
+export function createContext(initial: YogaInitialContext, plex: PlexClient, logger: Logger, viewerCache: ViewerCache | null = null): Context {
   const upstream: UpstreamCall[] = [];
-  const onCall = (call: UpstreamCall) => upstream.push(call);
-  const callOptions: CallOptions = onDiagnostic
-    ? { onCall, onDiagnostic: (event) => onDiagnostic(initial.request, event) }
-    : { onCall };
+  const log = requestLogger(logger, initial.request);
+  const callOptions: CallOptions = { onCall: (call) => upstream.push(call), onDiagnostic: (event) => logDiagnostic(log, event) };
   const currentUser = viewerCache
     ? (token: string) => viewerCache.load(token, () => plex.currentUser(token, callOptions))
     : (token: string) => plex.currentUser(token, callOptions);
@@ -66,6 +63,7 @@ export function createContext(
   );
   return {
     request: initial.request,
+    log,
     token: tokenFromHeaders(initial.request.headers),
     plex,
     loaders: { userByToken },

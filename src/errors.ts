@@ -1,11 +1,17 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 
-/** The `extensions.code` values this API returns. The README's error table lists the same set. */
+/**
+ * Every `extensions.code` a client can receive, ours and those Yoga and graphql-js write themselves. The README's
+ * error table (docs) lists the same set; no other module writes a code as a string literal.
+ */
 export const ErrorCode = {
+  /** No token, or plex.tv rejected it. */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** plex.tv is rate limiting (429), or this service is: per-address requests, too many PINs watched. */
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  /** plex.tv unreachable or 5xx, the circuit is open, or too many plex.tv calls are already waiting. */
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -13,15 +19,32 @@ export const ErrorCode = {
   PERSISTED_QUERY_ONLY: 'PERSISTED_QUERY_ONLY',
   /** The request carried a document id that is not in the persisted-operations manifest. */
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** Over a depth, alias, token, directive or cost limit (HTTP 400). */
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  /** More than one `signIn` in one operation, counting aliases and fragments (HTTP 400). */
+  MULTIPLE_SIGN_IN: 'MULTIPLE_SIGN_IN',
+  /** A JSON array of operations in one request (HTTP 400). */
+  BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',
+  /** A simple (non-preflighted) cross-site request without a preflight header (HTTP 403). */
+  CSRF_REJECTED: 'CSRF_REJECTED',
+  // Written by Yoga and graphql-js; listed so that every code a client sees is named here.
+  BAD_REQUEST: 'BAD_REQUEST',
+  REQUEST_ENTITY_TOO_LARGE: 'REQUEST_ENTITY_TOO_LARGE',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+// `spec: true`: 400 for application/graphql-response+json; legacy application/json clients get 200 (GraphQL over HTTP).
+export const BAD_REQUEST_HTTP = { status: 400, spec: true } as const;
 
 export function unauthenticated(message = 'Sign in first: send the Plex token as "Authorization: Bearer <token>" or "X-Plex-Token: <token>".'): GraphQLError {
   return createGraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
 }
 
-export function rateLimited(retryAfterSeconds: number | null): GraphQLError {
-  return createGraphQLError('plex.tv is rate limiting requests; retry later.', {
+export function rateLimited(retryAfterSeconds: number | null, message = 'plex.tv is rate limiting requests; retry later.'): GraphQLError {
+  return createGraphQLError(message, {
     extensions: {
       code: ErrorCode.RATE_LIMITED,
       ...(retryAfterSeconds === null ? {} : { retryAfterSeconds }),
@@ -35,10 +58,8 @@ export function upstreamTimeout(timeoutMs: number): GraphQLError {
   });
 }
 
-export function upstreamUnavailable(): GraphQLError {
-  return createGraphQLError('plex.tv is unavailable right now.', {
-    extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
-  });
+export function upstreamUnavailable(message = 'plex.tv is unavailable right now.'): GraphQLError {
+  return createGraphQLError(message, { extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE } });
 }
 
 export function upstreamBadResponse(): GraphQLError {
@@ -47,6 +68,30 @@ export function upstreamBadResponse(): GraphQLError {
   });
 }
 
+export function operationLimitExceeded(detail: string): GraphQLError {
+  return createGraphQLError(`The operation is over a limit: ${detail}`, {
+    extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, http: BAD_REQUEST_HTTP },
+  });
+}
+
+export function multipleSignIn(): GraphQLError {
+  return createGraphQLError('An operation may contain at most one signIn (aliases and fragments included).', {
+    extensions: { code: ErrorCode.MULTIPLE_SIGN_IN, http: BAD_REQUEST_HTTP },
+  });
+}
+
+export function batchingNotAllowed(): GraphQLError {
+  return createGraphQLError('Send one operation per request: batched (array) requests are not accepted.', {
+    extensions: { code: ErrorCode.BATCHING_NOT_ALLOWED, http: { status: 400 } },
+  });
+}
+
+export function csrfRejected(): GraphQLError {
+  return createGraphQLError(
+    'This request could be a cross-site request forgery: send it as application/json, or add the "x-graphql-csrf" header.',
+    { extensions: { code: ErrorCode.CSRF_REJECTED, http: { status: 403 } } },
+  );
+}
 
 export interface InputIssue {
   readonly path: string[];

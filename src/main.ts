@@ -1,6 +1,5 @@
-import './heap-tuning.js';
 import { loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './observability/logger.js';
 import { startServer } from './server.js';
 
 const mock = process.argv.includes('--mock');

@@ -1,24 +1,33 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
-import type { Logger } from './logger.js';
-import { createPlexClient, type PlexClient, type PlexDiagnostic } from './plex/client.js';
+import type { Logger } from './observability/logger.js';
+import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
+import { createPlexClient, logDiagnostic, type PlexClient } from './plex/client.js';
+import { createPinWatcher } from './plex/pin-watcher.js';
+import { createViewerCache } from './plex/viewer-cache.js';
+import { corsPolicy } from './plugins/cors.js';
+import { useCsrfProtection } from './plugins/csrf.js';
+import { useDemoPage } from './plugins/demo-page.js';
+import { offlineGraphiQL } from './plugins/graphiql.js';
+import { useNoBatching } from './plugins/no-batching.js';
+import { useOperationLimits } from './plugins/operation-limits.js';
+import { useOperationLog } from './plugins/operation-log.js';
+import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
+import { useRequestRateLimit } from './plugins/rate-limit.js';
+import { useRedactedErrors } from './plugins/redacted-errors.js';
+import { useRequestIdHeader } from './plugins/request-id.js';
+import { useSignInPins } from './plugins/sign-in-pins.js';
+import { useSignInThrottle } from './plugins/sign-in-throttle.js';
+import { useSingleSignIn } from './plugins/single-sign-in.js';
+import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
-import { offlineGraphiQL } from './graphiql.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, persistedDocument, persistedOperationId, usePersistedDocuments } from './persisted-operations.js';
-import { createFastRoute, createKnownDocuments, type OperationOutcome } from './fast-route.js';
-import { redactResult } from './security/sanitize.js';
-import { useDemoPage } from './demo/page.js';
-import { useSignInPins } from './sign-in-pins.js';
-import { createSecurity } from './security/index.js';
-import { createRequestLogging, requestIdOf, type RequestLogging } from './request-scope.js';
-import { useCompiledExecution } from './compiled-execution.js';
-import { useRequestBodyLimit } from './request-body-limit.js';
-import { createViewerCache, useViewerCache } from './viewer-cache.js';
+import { clientAddressResolver, isTrustedProxy } from './security/client-address.js';
+import { limitConnections } from './security/connection-limits.js';
+import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
   readonly config: Config;
@@ -30,6 +39,8 @@ export interface ServerDeps {
 }
 
 export type YogaServer = YogaServerInstance<Record<string, unknown>, Context>;
+
+const GRAPHQL_ENDPOINT = '/graphql';
 
 const GRAPHIQL_DEFAULT_QUERY = `# Sign in (the simulator's demo account: demo@example.com / demo-password),
 # then put the authToken in the Headers tab: {"Authorization": "Bearer <authToken>"}
@@ -46,178 +57,48 @@ query Viewer {
 }
 `;
 
-interface RequestState {
-  readonly started: number;
-  operationName?: string | null;
-  context?: Context;
-}
-
-function firstErrorCode(result: ExecutionResult): string | undefined {
-  const error = result.errors?.[0] as GraphQLError | undefined;
-  if (!error) return undefined;
-  const code = error.extensions?.['code'];
-  return typeof code === 'string' ? code : 'ERROR';
-}
-
-function resultCode(result: ExecutionResult): string {
-  const errorCode = firstErrorCode(result);
-  if (errorCode) return errorCode;
-  // For union results, the member is the outcome worth logging (e.g. InvalidCredentialsError).
-  for (const value of Object.values(result.data ?? {})) {
-    if (value && typeof value === 'object' && '__typename' in value) return String(value.__typename);
-  }
-  return 'OK';
-}
-
-/**
- * Logs an unexpected error (one Yoga masks as "Unexpected error.") with its request id, at any log level. Runs before
- * Yoga's masking, which would log the same error again without the id: those originals are remembered so that the
- * Yoga logging adapter skips them.
- */
-function useUnexpectedErrorLog(requestLogging: RequestLogging, logged: WeakSet<object>): Plugin<Context> {
-  return {
-    onExecute({ args }) {
-      return {
-        onExecuteDone({ result }) {
-          if (!('errors' in result) || !result.errors) return;
-          for (const error of result.errors) {
-            const original = error.originalError;
-            if (!original || original.name === 'GraphQLError' || logged.has(original)) continue;
-            logged.add(original);
-            requestLogging.forRequest(args.contextValue.request).error({ err: original, path: error.path }, 'unexpected error');
-          }
-        },
-      };
-    },
-  };
-}
-
-/** Echoes the request id as `x-request-id`, whether or not anything about the request is logged. */
-function useRequestIdHeader(): Plugin<Context> {
-  return {
-    onResponse({ request, response, serverContext }) {
-      const id = requestIdOf(request);
-      // On Node's http server, set it on the ServerResponse: writeHead merges it, and the Response's headers stay
-      // untouched, which keeps @whatwg-node/server on its single-writeHead fast path.
-      const res = (serverContext as { res?: { setHeader?: unknown; headersSent?: boolean } } | undefined)?.res;
-      if (res && typeof res.setHeader === 'function' && !res.headersSent) (res as ServerResponse).setHeader('x-request-id', id);
-      else response.headers.set('x-request-id', id);
-    },
-  };
-}
-
-/** The operation's log line: name, duration, upstream calls and result. Never documents or variables. */
-function logOperation(logger: Logger, outcome: OperationOutcome): void {
-  logger.info(
-    {
-      requestId: requestIdOf(outcome.request),
-      operationName: outcome.operationName,
-      durationMs: Math.round((performance.now() - outcome.started) * 100) / 100,
-      upstream: outcome.context?.upstream.map((call) => ({
-        endpoint: call.endpoint,
-        status: call.status,
-        durationMs: Math.round(call.durationMs * 100) / 100,
-      })) ?? [],
-      result: resultCode(outcome.result),
-    },
-    'operation',
-  );
-}
-
-/**
- * One structured log line per operation, with the request id. Never logs documents or variables. Its hooks run only
- * when the logger is at info or below when the server is created (production runs at warn, where they would cost a
- * few per cent of every request for lines that are dropped); the level is not changed at run time.
- */
-function useOperationLog(logger: Logger): Plugin<Context> {
-  if (!logger.isLevelEnabled('info')) return {};
-  const requests = new WeakMap<Request, RequestState>();
-  return {
-    onRequest({ request }) {
-      requests.set(request, { started: performance.now() });
-    },
-    onParams({ params, request }) {
-      const state = requests.get(request);
-      if (state) state.operationName = typeof params.operationName === 'string' ? params.operationName.slice(0, 100) : null;
-    },
-    onExecute({ args }) {
-      const state = requests.get(args.contextValue.request);
-      if (!state) return;
-      state.context = args.contextValue;
-      state.operationName ??= getOperationAST(args.document, args.operationName)?.name?.value ?? null;
-    },
-    onResultProcess({ request, result }) {
-      const state = requests.get(request);
-      // Nothing to build when the line would be dropped (production runs at warn).
-      if (!state || !logger.isLevelEnabled('info') || Array.isArray(result) || !('data' in result || 'errors' in result)) return;
-      logOperation(logger, { request, operationName: state.operationName ?? null, started: state.started, context: state.context, result: result as ExecutionResult });
-    },
-  };
-}
-
-function logDiagnostic(logger: Logger, event: PlexDiagnostic): void {
-  logger.warn({ upstream: event }, `plex.tv ${event.endpoint}: ${event.problem}`);
-}
-
-/** The injected plex client, or one built from config that logs its diagnostics and feeds the server's metrics. */
-function plexClientFor(deps: ServerDeps, metrics: Metrics): PlexClient {
-  return (
-    deps.plex ??
-    createPlexClient({
-      ...deps.config.plex,
-      onDiagnostic: (event) => logDiagnostic(deps.logger, event),
-      onCall: metrics.observePlexCall,
-    })
-  );
-}
-
+/** The Yoga server: every request, every plugin, in the order listed below. */
 export function createYogaServer(deps: ServerDeps): YogaServer {
-  return buildServer(deps).yoga;
-}
-
-interface BuiltServer {
-  readonly yoga: YogaServer;
-  /** The node:http request handler: the fast route in front of Yoga, or Yoga alone (FAST_ROUTE=off). */
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Requests the fast route answered (0 when it is off). */
-  readonly fastRouteServed: () => number;
-}
-
-function buildServer(deps: ServerDeps): BuiltServer {
   const { config, logger } = deps;
-  const metrics = deps.metrics ?? createMetrics();
-  const plex = plexClientFor(deps, metrics);
-  const security = createSecurity(config.security, logger);
-  const requestLogging = createRequestLogging(logger);
+  const { security } = config;
+  const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
+  const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
+  const plex =
+    deps.plex ??
+    createPlexClient({ ...config.plex, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
+  const throttles = createThrottles(security, logger);
+  const clientAddress = clientAddressResolver(security.trustProxy);
+  const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
+  const pinWatcher = createPinWatcher({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
+  // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
   const alreadyLogged = (arg: unknown): boolean => {
     if (!(arg instanceof Error)) return false;
     const original: unknown = (arg as { originalError?: unknown }).originalError;
     return loggedErrors.has(arg) || (original instanceof Error && loggedErrors.has(original));
   };
-  const onDiagnostic = (request: Request, event: PlexDiagnostic) => logDiagnostic(requestLogging.forRequest(request), event);
-  const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
-  const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
-  const known = createKnownDocuments();
-  const yoga = createYoga<Record<string, unknown>, Context>({
-    ...security.yogaOptions,
-    // Enforced by useRequestBodyLimit below without piping every body through a stream.
-    maxRequestBodySize: false,
+
+  return createYoga<Record<string, unknown>, Context>({
     // Served as an Apollo Federation v2 subgraph: plain clients see the same API plus `_service` and `_entities`.
     schema: subgraphSchema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: (initial) => createContext(initial, plex, onDiagnostic, viewerCache),
+    context: (initial) => createContext(initial, plex, logger, viewerCache),
+    cors: corsPolicy(security.corsOrigins),
+    batching: false,
+    maxRequestBodySize: security.maxRequestBodyBytes,
     // Never include stack traces or original errors, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
+    // Yoga's own step-by-step lines know no request: they are trace, below the lines of ours that carry a request id.
     logging: {
-      debug: (...args) => logger.debug({ detail: args }),
+      debug: (...args) => logger.trace({ detail: args }),
       info: (...args) => logger.info({ detail: args }),
       warn: (...args) => logger.warn({ detail: args }),
-      error: (...args) => args.some(alreadyLogged) ? undefined : logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
+      error: (...args) =>
+        args.some(alreadyLogged) ? undefined : logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
     },
-    graphiql: config.security.graphiql && {
+    graphiql: security.graphiql && {
       title: 'Plex account GraphQL',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
       headers: JSON.stringify({ Authorization: 'Bearer <authToken from signIn>' }, null, 2),
@@ -228,67 +109,64 @@ function buildServer(deps: ServerDeps): BuiltServer {
     renderGraphiQL: offlineGraphiQL(),
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
-      ...requestLogging.plugins,
-      useRequestBodyLimit(security.yogaOptions.maxRequestBodySize),
-      useCompiledExecution(),
-      ...security.plugins,
+      useRequestIdHeader(),
+      ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
+      useCsrfProtection(),
+      useNoBatching(),
+      useOperationLimits(security.limits, security.hideSuggestions),
+      useSingleSignIn(),
+      ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
+      useSignInThrottle(throttles, clientAddress) as Plugin,
+      useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
-      useRequestIdHeader(),
-      useUnexpectedErrorLog(requestLogging, loggedErrors),
+      useUnexpectedErrorLog(logger, loggedErrors),
       useOperationLog(logger),
       useDemoPage(),
-      useSignInPins({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched }),
-      useViewerCache(viewerCache),
-      known.plugin,
+      useSignInPins(pinWatcher),
+      {
+        // Yoga's dispose (and so every server shutdown) releases what the server holds.
+        async onDispose() {
+          pinWatcher.close();
+          viewerCache?.dispose();
+          await throttles.close();
+          if (deps.plex === undefined) await plex.close();
+        },
+      },
     ],
   });
-  if (!config.fastRoute) return { yoga, handler: yoga, fastRouteServed: () => 0 };
-  const handler = createFastRoute(yoga, {
-    endpoint: '/graphql',
-    maxBodyBytes: security.yogaOptions.maxRequestBodySize,
-    known,
-    persisted: {
-      only: config.persistedOperations.mode === 'only',
-      idOf: (params) => persistedOperationId(params),
-      lookup: (id) => persistedDocument(manifest, id),
-    },
-    getEnveloped: yoga.getEnveloped as unknown as Parameters<typeof createFastRoute>[1]['getEnveloped'],
-    redact: (result) => redactResult(result, config.security.hideSuggestions),
-    cors: security.yogaOptions.cors,
-    metrics,
-    run: requestLogging.run,
-    ...(security.requestLimit && { requestLimit: security.requestLimit }),
-    ...(logger.isLevelEnabled('info') && { logOperation: (outcome: OperationOutcome) => logOperation(logger, outcome) }),
-    onError: (request, error) => requestLogging.forRequest(request).error({ err: error }, 'unexpected error'),
-  });
-  return { yoga, handler, fastRouteServed: handler.served };
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly yoga: YogaServer;
-  /** Requests the fast route answered so far (0 when FAST_ROUTE=off). */
-  fastRouteServed(): number;
   close(): Promise<void>;
 }
 
+/** The Yoga server on node:http, with the connection timeouts set and a graceful close. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
-  const metrics = deps.metrics ?? createMetrics();
-  const plex = plexClientFor(deps, metrics);
-  const { yoga, handler, fastRouteServed } = buildServer({ ...deps, plex, metrics });
-  const { requestTimeoutMs, shutdownTimeoutMs } = config.security;
-  // A client gets requestTimeoutMs to send its whole request; slow-loris connections are cut.
+  const yoga = createYogaServer(deps);
+  const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
+  // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
+  // sends nothing is cut then too); slow-loris connections are cut.
+  const headersTimeout = Math.min(requestTimeoutMs, 10_000);
   const server = createServer(
     {
       requestTimeout: requestTimeoutMs,
-      headersTimeout: Math.min(requestTimeoutMs, 20_000),
+      headersTimeout,
+      keepAliveTimeout: keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
     },
-    handler,
+    yoga,
   );
+  limitConnections(server, {
+    maxConnections: connections.max,
+    maxPerAddress: connections.maxPerAddress,
+    exempt: isTrustedProxy(trustProxy),
+    firstRequestTimeoutMs: headersTimeout,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -303,7 +181,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     url,
     server,
     yoga,
-    fastRouteServed,
     async close() {
       // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
       const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
@@ -321,7 +198,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       await closed;
       clearInterval(sweep);
-      await plex.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../src/config.js';
-import { createLogger, type Logger } from '../src/logger.js';
+import { createLogger, type Logger } from '../src/observability/logger.js';
 import { createYogaServer, startServer, type YogaServer } from '../src/server.js';
 import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
 
@@ -46,8 +46,6 @@ export interface Harness {
   readonly yoga: YogaServer;
   readonly logs: string[];
   readonly config: Config;
-  /** Requests the fast route answered (always 0 in-process). */
-  fastRouteServed(): number;
   gql<T = Record<string, unknown>, V = Record<string, unknown>>(
     document: string | DocumentNode | TypedDocumentNode<T, V>,
     variables?: V,
@@ -58,7 +56,7 @@ export interface Harness {
 
 /**
  * Requests go to Yoga in-process (`yoga.fetch`), or, with FACADE_TRANSPORT=http (`npm run test:http`), over real HTTP
- * to a started server, where repeated documents take the fast route: the same tests, the same expectations.
+ * to a started server: the same tests, the same expectations.
  */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const sim = createPlexSimulator();
@@ -74,7 +72,6 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     yoga,
     logs: lines,
     config,
-    fastRouteServed: () => server?.fastRouteServed() ?? 0,
     async gql(document, variables, headers = {}) {
       const query = typeof document === 'string' ? document : print(document);
       const response = await send('http://facade.test/graphql', {

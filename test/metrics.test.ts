@@ -47,8 +47,9 @@ describe('GET /metrics', () => {
 
     const after = await scrape();
     expect(sample(after, 'graphql_operations_total', signedIn) - sample(before, 'graphql_operations_total', signedIn)).toBe(1);
-    expect(sample(after, 'graphql_operation_duration_seconds_count', signedIn) - sample(before, 'graphql_operation_duration_seconds_count', signedIn)).toBe(1);
-    expect(sample(after, 'graphql_operation_duration_seconds_sum', signedIn)).toBeGreaterThan(0);
+    const timed = { operationName: 'SignIn', operationType: 'mutation' };
+    expect(sample(after, 'graphql_envelop_request_duration_count', timed) - sample(before, 'graphql_envelop_request_duration_count', timed)).toBe(1);
+    expect(sample(after, 'graphql_envelop_request_duration_sum', timed)).toBeGreaterThan(0);
     expect(sample(after, 'plex_request_duration_seconds_count', signinCall) - sample(before, 'plex_request_duration_seconds_count', signinCall)).toBe(1);
     // The +Inf bucket holds every observation.
     expect(sample(after, 'plex_request_duration_seconds_bucket', { ...signinCall, le: '+Inf' })).toBe(sample(after, 'plex_request_duration_seconds_count', signinCall));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
-import { loadManifest } from '../src/persisted-operations.js';
+import { loadManifest } from '../src/plugins/persisted-operations.js';
 import { startServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import { bearer, capturingLogger, testConfig } from './harness.js';

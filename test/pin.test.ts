@@ -9,7 +9,7 @@ import { print } from 'graphql';
 import { createPlexClient } from '../src/plex/client.js';
 import { buildAuthUrl } from '../src/plex/pins.js';
 import { startServer, type RunningServer } from '../src/server.js';
-import { createPinWatcher, pinStatus, type PinStatus } from '../src/sign-in-pins.js';
+import { createPinWatcher, pinStatus, type PinStatus } from '../src/plex/pin-watcher.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, type Harness } from './harness.js';
 
@@ -61,6 +61,13 @@ describe('createSignInPin', () => {
     expect(params.get('code')).toBe(pin.code);
     expect(params.get('context[device][product]')).toBe('Facade Tests');
     expect(params.get('forwardUrl')).toBe('https://app.example/after%20sign-in?x=1&y=2');
+  });
+
+  it('accepts forwardUrl written inline in the document, as with a variable (graphql-js semantics)', async () => {
+    const response = await h.gql('mutation { createSignInPin(input: { forwardUrl: "https://app.example/signed-in" }) { id authUrl } }');
+    expect(response.body.errors).toBeUndefined();
+    const created = (response.body.data as { createSignInPin: { authUrl: string } }).createSignInPin;
+    expect(authParams(created.authUrl).get('forwardUrl')).toBe('https://app.example/signed-in');
   });
 
   it('leaves forwardUrl out of authUrl when none is given, and takes no input at all', async () => {
@@ -282,6 +289,20 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
     }
     expect(events.map((e) => e.event)).toEqual(['next', 'next', 'complete']);
     expect(JSON.parse(events[1]!.data).data.signInPin).toMatchObject({ __typename: 'SignInPinExpiredError', id: pin.id });
+  });
+
+  it('answers the same with the arguments written inline as with variables (graphql-js semantics)', async () => {
+    const pin = await createPin();
+    const inline = `subscription { signInPin(id: "${pin.id}", code: "${pin.code}") { __typename ... on SignInPinPending { id } ... on SignInSuccess { user { username } } } }`;
+    const events: SseEvent[] = [];
+    for await (const event of sse(server.url, inline, {})) {
+      events.push(event);
+      if (events.length === 1) h.sim.approvePin(pin.id, DEMO_ACCOUNTS.plain.login);
+    }
+    expect(events.map((e) => e.event)).toEqual(['next', 'next', 'complete']);
+    expect(JSON.parse(events[0]!.data).data.signInPin).toEqual({ __typename: 'SignInPinPending', id: pin.id });
+    expect(JSON.parse(events[1]!.data).data.signInPin).toEqual({ __typename: 'SignInSuccess', user: { username: DEMO_ACCOUNTS.plain.username } });
+    expect(h.sim.count('pin')).toBeGreaterThanOrEqual(2);
   });
 
   it('rejects a malformed id with BAD_USER_INPUT and starts no poller', async () => {

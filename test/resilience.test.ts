@@ -84,16 +84,27 @@ describe('retry policy', () => {
 
   it('stops retrying when the next attempt would start past the deadline', async () => {
     let attempts = 0;
-    const result = await retryWithinDeadline(async () => ++attempts, {
+    const policy = retryWithinDeadline<number>({
       retries: 2,
       deadline: Date.now() + 60,
-      signal: new AbortController().signal,
       retryAfterMs: () => null,
       retryOnError: () => true,
       random: () => 1,
     });
     // The first backoff (100 ms) does not fit in 60 ms.
-    expect(result).toBe(1);
+    expect(await policy.execute(async () => ++attempts)).toBe(1);
+  });
+
+  it('retries within the deadline, up to the number of retries', async () => {
+    let attempts = 0;
+    const policy = retryWithinDeadline<number>({
+      retries: 2,
+      deadline: Date.now() + 5_000,
+      retryAfterMs: () => null,
+      retryOnError: () => true,
+      random: () => 0,
+    });
+    expect(await policy.execute(async () => ++attempts)).toBe(3);
   });
 });
 

@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, SignOutDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
 import type { PlexUser } from '../src/plex/schemas.js';
-import { notifySignOut } from '../src/session-state.js';
+import { notifySignOut } from '../src/plex/sign-out-events.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { ViewerCache } from '../src/viewer-cache.js';
+import { ViewerCache } from '../src/plex/viewer-cache.js';
 import { bearer, startHarness, type Harness } from './harness.js';
 
 const code = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
@@ -59,7 +59,7 @@ describe('viewer cache on', () => {
   let h: Harness;
   beforeAll(async () => {
     // Long enough that "within the TTL" holds on any machine; expiry has its own server below.
-    h = await startHarness({ VIEWER_CACHE_TTL_MS: '60000' });
+    h = await startHarness({ VIEWER_CACHE_TTL_MS: '60000', PLEX_TIMEOUT_MS: '2000' });
   });
   afterAll(() => h.close());
   afterEach(() => {
@@ -81,7 +81,7 @@ describe('viewer cache on', () => {
   it('shares one upstream call between concurrent requests with the same token', async () => {
     const token = h.sim.issueToken(DEMO_ACCOUNTS.plain.login);
     h.sim.reset();
-    h.sim.setFault('user', { kind: 'delay', ms: 50 }, 1);
+    h.sim.setFault('user', { kind: 'delay', ms: 200 }, 1);
     const answers = await Promise.all([1, 2, 3, 4].map(() => viewerName(h, token)));
     expect(answers.map((a) => a.username)).toEqual(Array(4).fill(DEMO_ACCOUNTS.plain.username));
     expect(h.sim.count('user')).toBe(1);
@@ -95,7 +95,7 @@ describe('viewer cache on', () => {
     };
     const before = await lookups();
     const token = h.sim.issueToken(DEMO_ACCOUNTS.plain.login);
-    h.sim.setFault('user', { kind: 'delay', ms: 50 }, 1);
+    h.sim.setFault('user', { kind: 'delay', ms: 200 }, 1);
     await Promise.all([1, 2, 3].map(() => viewerName(h, token)));
     await viewerName(h, token);
     const after = await lookups();

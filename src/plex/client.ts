@@ -1,6 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { fastPlexSignIn, fastPlexUser } from './fast-parse.js';
 import type { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
   rateLimited,
@@ -18,7 +18,7 @@ import {
 } from './schemas.js';
 import { createPinCalls, type PinCalls } from './pins.js';
 import { createUpstreamGuard, DEFAULT_RESILIENCE, retryWithinDeadline, UpstreamRefused } from './resilience.js';
-import type { PlexResilienceConfig } from '../security/config.js';
+import type { PlexResilienceConfig } from '../config.js';
 
 export interface PlexClientOptions {
   /** Base URL of plex.tv or a compatible server, without a trailing slash (e.g. https://plex.tv). */
@@ -90,7 +90,7 @@ export interface PlexClient extends PinCalls {
 // A Plex user body is about 4 KB; anything far larger is not a body this service understands.
 const MAX_BODY_BYTES = 1024 * 1024;
 
-// Plex error codes (NOTES §7).
+// Plex error codes (docs/plex-api.md, error codes).
 const PLEX_INVALID_CREDENTIALS = 1001;
 const PLEX_INVALID_VERIFICATION_CODE = 1028;
 const PLEX_VERIFICATION_CODE_REQUIRED = 1029;
@@ -103,13 +103,27 @@ export interface RawResponse {
   readonly text: string;
 }
 
-class BodyTooLarge extends Error {}
+/** Logs a plex.tv diagnostic: short and secret-free by construction (see PlexDiagnostic). */
+export function logDiagnostic(logger: Logger, event: PlexDiagnostic): void {
+  logger.warn({ upstream: event }, `plex.tv ${event.endpoint}: ${event.problem}`);
+}
+
+// undici's error when a body passes the dispatcher's maxResponseSize.
+const BODY_TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+const isBodyTooLarge = (error: unknown) => (error as { code?: unknown } | null)?.code === BODY_TOO_LARGE;
 
 export function createPlexClient(options: PlexClientOptions): PlexClient {
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher =
     options.dispatcher ??
-    new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 256, connect: { timeout: options.timeoutMs } });
+    new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 60_000,
+      // The pool's size is the cap on calls in flight; more wait for a connection (see resilience.ts).
+      connections: (options.resilience ?? DEFAULT_RESILIENCE).maxConcurrency,
+      connect: { timeout: options.timeoutMs },
+      maxResponseSize: MAX_BODY_BYTES,
+    });
   const diagnose = options.onDiagnostic ?? (() => {});
   /** Where a call's diagnostics go: the call's own reporter (tagged with its request) or the client's. */
   const reporterFor = (callOptions: CallOptions | undefined) => callOptions?.onDiagnostic ?? diagnose;
@@ -145,7 +159,6 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     retries = 0,
   ): Promise<RawResponse> {
     const signal = AbortSignal.timeout(options.timeoutMs);
-    const deadline = Date.now() + options.timeoutMs;
     lastEndpoint = endpoint;
     const attempt = async (): Promise<RawResponse> => {
       const started = performance.now();
@@ -155,7 +168,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         options.onCall?.(done);
       };
       try {
-        const raw = await guard.slot(() => exchange(url, init, signal), signal);
+        const raw = await guard.slot(() => exchange(url, init, signal));
         report(raw.status);
         return raw;
       } catch (error) {
@@ -163,24 +176,22 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         throw error;
       }
     };
+    const policy = retryWithinDeadline<RawResponse>({
+      retries,
+      deadline: Date.now() + options.timeoutMs,
+      retryAfterMs: (raw) => (raw.status === 429 || raw.status >= 500 ? retryAfterMs(raw.retryAfter) : undefined),
+      retryOnError: (error) => !signal.aborted && !(error instanceof UpstreamRefused) && !isBodyTooLarge(error),
+    });
     const report = reporterFor(callOptions);
     try {
-      const retried = () =>
-        retryWithinDeadline(attempt, {
-          retries,
-          deadline,
-          signal,
-          retryAfterMs: (raw) => (raw.status === 429 || raw.status >= 500 ? retryAfterMs(raw.retryAfter) : undefined),
-          retryOnError: (error) => !(error instanceof UpstreamRefused) && !(error instanceof BodyTooLarge),
-        });
-      return await guard.call(retried, signal, (raw) => raw.status >= 500);
+      return await guard.call(() => policy.execute(attempt, signal), signal, (raw) => raw.status >= 500);
     } catch (error) {
       if (error instanceof UpstreamRefused) throw upstreamUnavailable();
       if (signal.aborted) {
         report({ endpoint, problem: 'timeout' });
         throw upstreamTimeout(options.timeoutMs);
       }
-      if (error instanceof BodyTooLarge) {
+      if (isBodyTooLarge(error)) {
         report({ endpoint, problem: 'body too large' });
         throw upstreamBadResponse();
       }
@@ -195,7 +206,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     signal: AbortSignal,
   ): Promise<RawResponse> {
     const response = await request(url, { method: init.method, headers: init.headers, body: init.body, dispatcher, signal });
-    const text = await readBody(response.body);
+    const text = await response.body.text();
     return {
       status: response.statusCode,
       contentType: headerValue(response.headers['content-type']) ?? '',
@@ -204,14 +215,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     };
   }
 
-  /** `fast`: a precompiled equivalent of `schema` for well-formed bodies (src/plex/fast-parse.ts); zod decides otherwise. */
-  function parseJson<T extends z.ZodType>(
-    endpoint: PlexEndpoint,
-    raw: RawResponse,
-    schema: T,
-    callOptions?: CallOptions,
-    fast?: (json: unknown) => z.infer<T> | undefined,
-  ): z.infer<T> {
+  function parseJson<T extends z.ZodType>(endpoint: PlexEndpoint, raw: RawResponse, schema: T, callOptions?: CallOptions): z.infer<T> {
     const report = reporterFor(callOptions);
     let json: unknown;
     try {
@@ -220,8 +224,6 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       report({ endpoint, problem: 'body is not JSON', status: raw.status, contentType: raw.contentType });
       throw upstreamBadResponse();
     }
-    const quick = fast?.(json);
-    if (quick !== undefined) return quick;
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       report({
@@ -279,7 +281,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         callOptions,
       );
       if (raw.status === 200 || raw.status === 201) {
-        const { authToken, ...user } = parseJson('signin', raw, PlexSignInSchema, callOptions, fastPlexSignIn);
+        const { authToken, ...user } = parseJson('signin', raw, PlexSignInSchema, callOptions);
         return { kind: 'success', authToken, user };
       }
       if (raw.status === 429) return { kind: 'throttled', retryAfterSeconds: parseRetryAfter(raw.retryAfter) };
@@ -308,7 +310,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
 
     async currentUser(token, callOptions) {
       const raw = await call('user', userUrl, { method: 'GET', headers: { ...baseHeaders, 'x-plex-token': token } }, callOptions, resilience.userRetries);
-      if (raw.status === 200) return parseJson('user', raw, PlexUserSchema, callOptions, fastPlexUser);
+      if (raw.status === 200) return parseJson('user', raw, PlexUserSchema, callOptions);
       // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
       if (raw.status === 401 || raw.status === 403 || raw.status === 422) throw unauthenticated('plex.tv rejected the token.');
       if (raw.status === 429) throw rateLimited(parseRetryAfter(raw.retryAfter));
@@ -319,25 +321,6 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       if (ownsDispatcher) await dispatcher.close();
     },
   };
-}
-
-/** The body as text, refused once it passes MAX_BODY_BYTES. Stream events rather than `for await`: cheaper per call. */
-function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        body.destroy();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    body.once('error', reject);
-  });
 }
 
 /** Retry-After in milliseconds, or null (use the backoff) when absent or unreadable. */

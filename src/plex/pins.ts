@@ -50,7 +50,7 @@ export interface PinCalls {
 const PIN_ID = /^\d{1,20}$/;
 
 /**
- * The approval page address: `<authUrl>#?clientID=…&code=…&context[device][product]=…[&forwardUrl=…]` (NOTES §6).
+ * The approval page address: `<authUrl>#?clientID=…&code=…&context[device][product]=…[&forwardUrl=…]` (docs/plex-api.md §6).
  * Every key and value is percent-encoded; app.plex.tv reads them from the fragment.
  */
 export function buildAuthUrl(

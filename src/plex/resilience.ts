@@ -1,15 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BrokenCircuitError,
-  BulkheadRejectedError,
-  bulkhead,
   circuitBreaker,
   CircuitState,
   ConsecutiveBreaker,
+  DelegateBackoff,
   handleWhen,
-  TaskCancelledError,
+  retry,
+  type RetryPolicy,
 } from 'cockatiel';
-import type { PlexResilienceConfig } from '../security/config.js';
+import type { PlexResilienceConfig } from '../config.js';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
@@ -27,21 +26,25 @@ export interface UpstreamGuard {
    * ends the run of failures. Throws UpstreamRefused('circuit-open') instead of calling while the circuit is open.
    */
   call<T>(run: () => Promise<T>, signal: AbortSignal, isFailure: (result: T) => boolean): Promise<T>;
-  /** Runs one HTTP exchange in a concurrency slot; throws UpstreamRefused('overloaded') when the queue is full. */
-  slot<T>(exchange: () => Promise<T>, signal: AbortSignal): Promise<T>;
+  /**
+   * Runs one HTTP exchange. The connection pool (PLEX_MAX_CONCURRENCY connections) makes the calls beyond its size
+   * wait, each under its own deadline; this refuses at once (UpstreamRefused('overloaded')) once that many calls are
+   * already waiting, so memory stays bounded however slow plex.tv is.
+   */
+  slot<T>(exchange: () => Promise<T>): Promise<T>;
   readonly state: CircuitStateName;
 }
 
 export const DEFAULT_RESILIENCE: PlexResilienceConfig = {
-  maxConcurrency: 64,
+  maxConcurrency: 1024,
   userRetries: 2,
   breakerFailures: 5,
   breakerCooldownMs: 15_000,
 };
 
-// Calls beyond the concurrency cap wait in line (still under their own deadline); beyond this many per slot they are
-// refused at once rather than piling up.
-const QUEUE_PER_SLOT = 8;
+// Calls beyond the pool's size wait for a connection (under their own deadline); beyond this many per connection they
+// are refused at once rather than piling up.
+const QUEUE_PER_SLOT = 4;
 
 class FailedResult extends Error {
   constructor(readonly result: unknown) {
@@ -55,7 +58,8 @@ export function createUpstreamGuard(config: PlexResilienceConfig, onStateChange?
     handleWhen((error) => !(error instanceof UpstreamRefused)),
     { halfOpenAfter: config.breakerCooldownMs, breaker: new ConsecutiveBreaker(config.breakerFailures) },
   );
-  const slots = bulkhead(config.maxConcurrency, config.maxConcurrency * QUEUE_PER_SLOT);
+  const maxPending = config.maxConcurrency * (1 + QUEUE_PER_SLOT);
+  let pending = 0;
   const name = (state: CircuitState): CircuitStateName =>
     state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
   if (onStateChange) breaker.onStateChange((state) => onStateChange(name(state)));
@@ -75,32 +79,19 @@ export function createUpstreamGuard(config: PlexResilienceConfig, onStateChange?
         throw error;
       }
     },
-    async slot(exchange, signal) {
+    async slot(exchange) {
+      if (pending >= maxPending) throw new UpstreamRefused('overloaded');
+      pending += 1;
       try {
-        return await slots.execute(() => exchange(), signal);
-      } catch (error) {
-        if (error instanceof BulkheadRejectedError) throw new UpstreamRefused('overloaded');
-        // Waited for a slot past the deadline: the caller sees its signal aborted and reports a timeout.
-        if (error instanceof TaskCancelledError) throw signal.reason ?? error;
-        throw error;
+        return await exchange();
+      } finally {
+        pending -= 1;
       }
     },
     get state() {
       return name(breaker.state);
     },
   };
-}
-
-export interface RetryPolicy<T> {
-  /** Extra attempts after the first; 0 means none. */
-  readonly retries: number;
-  /** The call's overall deadline (ms since the epoch): no attempt starts, and no backoff ends, after it. */
-  readonly deadline: number;
-  readonly signal: AbortSignal;
-  /** For a result: undefined when it is final; null to retry after the backoff; milliseconds to retry after (Retry-After). */
-  readonly retryAfterMs: (result: T) => number | null | undefined;
-  readonly retryOnError: (error: unknown) => boolean;
-  readonly random?: () => number;
 }
 
 // Time an attempt needs to have a chance; a retry that would start later than this before the deadline is not tried.
@@ -113,30 +104,39 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** Retries `attempt` up to `retries` times, never past the deadline; the last result or error is what the caller gets. */
-export async function retryWithinDeadline<T>(attempt: () => Promise<T>, policy: RetryPolicy<T>): Promise<T> {
-  const random = policy.random ?? Math.random;
-  const waitBeforeRetry = async (index: number, retryAfterMs: number | null): Promise<boolean> => {
-    if (index >= policy.retries || policy.signal.aborted) return false;
-    const delay = retryAfterMs ?? backoffMs(index, random);
-    if (Date.now() + delay + MIN_ATTEMPT_MS > policy.deadline) return false;
-    try {
-      await sleep(delay, undefined, { signal: policy.signal });
-      return true;
-    } catch {
-      return false;
-    }
+export interface RetryRules<T> {
+  /** Extra attempts after the first; 0 means none. */
+  readonly retries: number;
+  /** The call's overall deadline (ms since the epoch): no retry is planned whose attempt would start after it. */
+  readonly deadline: number;
+  /** For a result: undefined when it is final; null to retry after the backoff; milliseconds to retry after (Retry-After). */
+  readonly retryAfterMs: (result: T) => number | null | undefined;
+  readonly retryOnError: (error: Error) => boolean;
+  readonly random?: () => number;
+}
+
+/**
+ * cockatiel's retry policy for one call: a retry is planned only when its wait (Retry-After, or the backoff) still
+ * leaves time for an attempt before the deadline; otherwise the last result or error is the answer.
+ */
+export function retryWithinDeadline<T>(rules: RetryRules<T>): RetryPolicy {
+  let planned = 0;
+  let attempt = 0;
+  const plan = (retryAfterMs: number | null): boolean => {
+    planned = retryAfterMs ?? backoffMs(attempt, rules.random);
+    return Date.now() + planned + MIN_ATTEMPT_MS <= rules.deadline;
   };
-  for (let index = 0; ; index += 1) {
-    let result: T;
-    try {
-      result = await attempt();
-    } catch (error) {
-      if (policy.retryOnError(error) && (await waitBeforeRetry(index, null))) continue;
-      throw error;
-    }
-    const retryAfter = policy.retryAfterMs(result);
-    if (retryAfter !== undefined && (await waitBeforeRetry(index, retryAfter))) continue;
-    return result;
-  }
+  return retry(
+    handleWhen((error) => rules.retryOnError(error) && plan(null)).orWhenResult((result) => {
+      const retryAfter = rules.retryAfterMs(result as T);
+      return retryAfter !== undefined && plan(retryAfter);
+    }),
+    {
+      maxAttempts: rules.retries,
+      backoff: new DelegateBackoff(() => {
+        attempt += 1;
+        return planned;
+      }),
+    },
+  );
 }

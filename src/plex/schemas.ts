@@ -188,7 +188,7 @@ export type PlexBilling = z.infer<typeof PlexBillingSchema>;
 export type PlexSignIn = z.infer<typeof PlexSignInSchema>;
 export type PlexErrorBody = z.infer<typeof PlexErrorBodySchema>;
 
-// A sign-in PIN (NOTES §6). Only the fields the facade uses are kept; `location` and the rest are dropped.
+// A sign-in PIN (docs/plex-api.md §6). Only the fields the facade uses are kept; `location` and the rest are dropped.
 export const PlexPinSchema = z.object({
   id: plexId,
   code: z.string().min(1),

@@ -2,9 +2,9 @@ import { printSubgraphSchema } from '@apollo/subgraph';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './user.js';
-import './auth.js';
-import './pin.js';
-import './session.js';
+import './sign-in.js';
+import './sign-in-pin.js';
+import './sign-out.js';
 
 /** The client-facing schema: what frontends and codegen see (schema.graphql). */
 export const schema = builder.toSchema();

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import type { TrustProxy } from './config.js';
+import type { TrustProxy } from '../config.js';
 
 /** The address a request is counted under when the socket is unknown (in-process requests without a server context). */
 export const UNKNOWN_ADDRESS = 'unknown';
@@ -33,4 +33,15 @@ export function clientAddressResolver(trust: TrustProxy): ClientAddressOf {
     const req = { socket: { remoteAddress: socket }, headers: { 'x-forwarded-for': forwardedFor } };
     return normalize(proxyAddr(req as unknown as IncomingMessage, trusts));
   };
+}
+
+/**
+ * Whether a socket peer is a proxy TRUST_PROXY trusts (its connections carry many clients). With a hop count every
+ * peer is taken to be a proxy; with `false` none is.
+ */
+export function isTrustedProxy(trust: TrustProxy): (address: string) => boolean {
+  if (trust === false) return () => false;
+  if (typeof trust === 'number') return () => true;
+  const trusts = proxyAddr.compile(trust);
+  return (address) => trusts(normalize(address), 0);
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
-import type { SecurityConfig } from './config.js';
+import type { SecurityConfig } from '../config.js';
 
 const WINDOW_SECONDS = 60;
 

@@ -10,7 +10,7 @@ export interface PlexSubscription {
   features: string[];
 }
 
-/** `subscriptions[]` items: the shape is disputed (NOTES §5); this follows the pastSubscriptions-like variant. */
+/** `subscriptions[]` items: the shape is disputed (docs/plex-api.md §5); this follows the pastSubscriptions-like variant. */
 export interface PlexSubscriptionItem {
   id: number;
   mode: string | null;
@@ -96,7 +96,7 @@ export interface PlexUserBody {
   entitlements: string[];
   roles?: string[];
   subscriptions?: PlexSubscriptionItem[];
-  /** Sign-in only: /user does not declare it (NOTES §4). */
+  /** Sign-in only: /user does not declare it (docs/plex-api.md §4). */
   pastSubscriptions: PlexPastSubscription[];
   /** Sign-in only; items are opaque. */
   trials: Record<string, unknown>[];

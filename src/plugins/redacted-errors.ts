@@ -1,6 +1,7 @@
 import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../errors.js';
 
 /**
  * GraphQL-js and Yoga echo parts of a broken request back in their messages: the invalid JSON body, variable values,
@@ -56,8 +57,8 @@ function parseMessage(message: string): string {
 export function redactMessage(message: string, code: unknown, hideSuggestions: boolean): string {
   let redacted = message;
   if (message.startsWith('Variable "$')) redacted = variableMessage(message);
-  else if (code === 'GRAPHQL_PARSE_FAILED') redacted = parseMessage(message);
-  else if (code === 'GRAPHQL_VALIDATION_FAILED') redacted = validationMessage(message);
+  else if (code === ErrorCode.GRAPHQL_PARSE_FAILED) redacted = parseMessage(message);
+  else if (code === ErrorCode.GRAPHQL_VALIDATION_FAILED) redacted = validationMessage(message);
   return hideSuggestions ? stripSuggestions(redacted) : redacted;
 }
 
@@ -72,7 +73,7 @@ function redactError(error: GraphQLError | GraphQLFormattedError, hideSuggestion
   const missingCode = error.message.startsWith('Variable "$') && extensions?.['code'] === undefined;
   if (message === error.message && !leaksOriginal && !missingCode) return error;
   const safeExtensions: Record<string, unknown> = leaksOriginal ? { ...extensions, originalError: { name: String(original.name ?? 'Error') } } : { ...extensions };
-  if (missingCode) safeExtensions['code'] = 'BAD_USER_INPUT';
+  if (missingCode) safeExtensions['code'] = ErrorCode.BAD_USER_INPUT;
   if (error instanceof GraphQLError) {
     return new GraphQLError(message, {
       nodes: error.nodes,

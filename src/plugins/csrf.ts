@@ -1,6 +1,6 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { Plugin } from 'graphql-yoga';
-import { csrfRejected } from './errors.js';
+import { csrfRejected } from '../errors.js';
 
 /** Any of these headers proves the browser sent a CORS preflight (a cross-site page cannot set them without one). */
 export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf', 'apollo-require-preflight', 'graphql-preflight'];

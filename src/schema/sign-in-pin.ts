@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import type { CreatedPin } from '../plex/pins.js';
-import { pinStatus, type PinStatus, type SignInPinServices } from '../sign-in-pins.js';
-import { ErrorInterface, SignInSuccess, type SignInSuccessShape } from './auth.js';
+import { pinStatus, type PinStatus } from '../plex/pin-watcher.js';
+import type { SignInPinServices } from '../plugins/sign-in-pins.js';
+import { ErrorInterface, SignInSuccess, type SignInSuccessShape } from './sign-in.js';
 import { builder } from './builder.js';
 import { urlOrNull } from './scalars.js';
 

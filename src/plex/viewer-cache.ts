@@ -1,8 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import type { PlexUser } from './plex/schemas.js';
-import { onSignOut } from './session-state.js';
+import type { PlexUser } from './schemas.js';
+import { onSignOut } from './sign-out-events.js';
 
 export interface ViewerCacheOptions {
   /** How long plex.tv's answer for a token is reused. Must be positive; a disabled cache is not built at all. */
@@ -23,9 +22,9 @@ export type ViewerCacheLookup = 'hit' | 'shared' | 'miss';
  */
 export class ViewerCache {
   readonly ttlMs: number;
-  private readonly entries: LRUCache<string, PlexUser>;
-  /** GET /user calls in flight, so that concurrent requests with one token share a single upstream call. */
-  private readonly pending = new Map<string, Promise<PlexUser>>();
+  // lru-cache's fetchMethod shares one GET /user between concurrent lookups of a token; a delete (sign-out) aborts
+  // a call in flight so that its answer is never stored.
+  private readonly entries: LRUCache<string, PlexUser, () => Promise<PlexUser>>;
   // A per-process secret: the keys reveal nothing about the tokens, even to someone holding a heap snapshot and a
   // list of candidate tokens.
   private readonly secret = randomBytes(32);
@@ -36,7 +35,11 @@ export class ViewerCache {
     if (!(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
     this.ttlMs = options.ttlMs;
     this.onLookup = options.onLookup;
-    this.entries = new LRUCache<string, PlexUser>({ max: options.maxEntries, ttl: options.ttlMs, ttlAutopurge: false });
+    this.entries = new LRUCache<string, PlexUser, () => Promise<PlexUser>>({
+      max: options.maxEntries,
+      ttl: options.ttlMs,
+      fetchMethod: (_key, _stale, { context }) => context(),
+    });
     this.stopListening = onSignOut((token) => this.drop(token));
   }
 
@@ -46,35 +49,18 @@ export class ViewerCache {
   }
 
   /** The cached account of `token`, or the result of `fetch`, kept only when it succeeds and no sign-out intervened. */
-  load(token: string, fetch: () => Promise<PlexUser>): Promise<PlexUser> {
-    const key = this.keyOf(token);
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.onLookup?.('hit');
-      return Promise.resolve(hit);
+  async load(token: string, fetch: () => Promise<PlexUser>): Promise<PlexUser> {
+    let own: Promise<PlexUser> | undefined;
+    const status: LRUCache.Status<string, PlexUser> = {};
+    try {
+      const user = await this.entries.fetch(this.keyOf(token), { context: () => (own = fetch()), status });
+      this.onLookup?.(status.fetch === 'hit' ? 'hit' : status.fetch === 'inflight' ? 'shared' : 'miss');
+      return user!;
+    } catch (error) {
+      // Signed out while the call was in flight: the cache keeps nothing, the caller still gets plex.tv's answer.
+      if (status.fetchAborted) return own ?? fetch();
+      throw error;
     }
-    const inFlight = this.pending.get(key);
-    if (inFlight !== undefined) {
-      this.onLookup?.('shared');
-      return inFlight;
-    }
-    this.onLookup?.('miss');
-    const call: Promise<PlexUser> = fetch().then(
-      (user) => {
-        // A sign-out while the call was in flight removed it from `pending`: its answer must not be kept.
-        if (this.pending.get(key) === call) {
-          this.pending.delete(key);
-          this.entries.set(key, user);
-        }
-        return user;
-      },
-      (error: unknown) => {
-        if (this.pending.get(key) === call) this.pending.delete(key);
-        throw error;
-      },
-    );
-    this.pending.set(key, call);
-    return call;
   }
 
   /** Keeps the account plex.tv returned with a fresh token (a successful sign-in). */
@@ -84,9 +70,7 @@ export class ViewerCache {
 
   /** Forgets `token`, including a call in flight for it. */
   drop(token: string): void {
-    const key = this.keyOf(token);
-    this.entries.delete(key);
-    this.pending.delete(key);
+    this.entries.delete(this.keyOf(token));
   }
 
   get size(): number {
@@ -97,7 +81,6 @@ export class ViewerCache {
   dispose(): void {
     this.stopListening();
     this.entries.clear();
-    this.pending.clear();
   }
 }
 
@@ -107,9 +90,4 @@ export function createViewerCache(
   onLookup?: (result: ViewerCacheLookup) => void,
 ): ViewerCache | null {
   return config.ttlMs > 0 ? new ViewerCache({ ...config, ...(onLookup && { onLookup }) }) : null;
-}
-
-/** Stops the cache listening for sign-outs when the server is disposed (tests build many servers in one process). */
-export function useViewerCache(cache: ViewerCache | null): Plugin {
-  return cache ? { onDispose: () => cache.dispose() } : {};
 }

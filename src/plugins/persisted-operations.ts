@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { z } from 'zod';
-import type { Config } from './config.js';
-import { ErrorCode } from './errors.js';
+import type { Config } from '../config.js';
+import { BAD_REQUEST_HTTP, ErrorCode } from '../errors.js';
 
 /** What `npm run codegen` writes from operations/*.graphql (client preset, `persistedDocuments: true`). */
-export const DEFAULT_MANIFEST = new URL('../operations/generated/persisted-documents.json', import.meta.url);
+export const DEFAULT_MANIFEST = new URL('../../operations/generated/persisted-documents.json', import.meta.url);
 
 /** The top-level request parameter, besides the APQ-style extension, that carries a document id. */
 export const DOCUMENT_ID_PARAM = 'documentId';
@@ -54,8 +54,7 @@ export function persistedDocument(manifest: Manifest, id: string): string | null
   return digest === undefined ? null : (manifest.get(digest) ?? null);
 }
 
-// `spec: true`: 400 for application/graphql-response+json, 200 for legacy application/json (GraphQL over HTTP).
-const badRequest = { http: { spec: true, status: 400 } };
+const badRequest = { http: BAD_REQUEST_HTTP };
 
 /**
  * Trusted documents. `off`: any document runs, and ids from the manifest are accepted too. `only`: only documents
@@ -80,7 +79,7 @@ export function usePersistedDocuments(options: Config['persistedOperations'], ma
       // Neither a document nor an id: the same answer as without this plugin.
       keyNotFound: {
         message: only ? 'Must provide a persisted document id (extensions.persistedQuery.sha256Hash or documentId).' : 'Must provide query string.',
-        extensions: { code: 'BAD_REQUEST', http: { ...badRequest.http, headers: { Allow: 'GET, POST' } } },
+        extensions: { code: ErrorCode.BAD_REQUEST, http: { ...badRequest.http, headers: { Allow: 'GET, POST' } } },
       },
     },
   });

@@ -1,5 +1,5 @@
 import { requireToken } from '../context.js';
-import { notifySignOut } from '../session-state.js';
+import { notifySignOut } from '../plex/sign-out-events.js';
 import { builder } from './builder.js';
 
 interface SignOutShape {

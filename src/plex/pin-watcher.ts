@@ -1,11 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import DataLoader from 'dataloader';
-import { createGraphQLError, Repeater, type Plugin } from 'graphql-yoga';
+import { Repeater } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
-import type { Context } from './context.js';
-import { ErrorCode } from './errors.js';
-import type { PlexClient } from './plex/client.js';
-import type { PlexPin, PlexUser } from './plex/schemas.js';
+import { rateLimited, upstreamUnavailable } from '../errors.js';
+import type { PlexClient } from './client.js';
+import type { PlexPin, PlexUser } from './schemas.js';
 
 /** Where a sign-in PIN stands, as the GraphQL union `SignInPinStatus` shows it. */
 export type PinStatus =
@@ -76,9 +74,7 @@ function retryAfterMs(error: unknown): number {
 }
 
 function tooManyWatched(intervalMs: number): GraphQLError {
-  return createGraphQLError('Too many sign-in PINs are being watched right now: poll Query.signInPin instead, or retry later.', {
-    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: Math.max(1, Math.ceil(intervalMs / 1000)) },
-  });
+  return rateLimited(Math.max(1, Math.ceil(intervalMs / 1000)), 'Too many sign-in PINs are being watched right now: poll Query.signInPin instead, or retry later.');
 }
 
 /** One poller per PIN id, shared by every subscriber of that id. */
@@ -146,7 +142,7 @@ export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
     },
 
     watch(id, code) {
-      if (closed) throw createGraphQLError('The service is shutting down.', { extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE } });
+      if (closed) throw upstreamUnavailable('The service is shutting down.');
       if (!watched.has(id) && watched.size >= maxWatched) {
         throw tooManyWatched(intervalMs);
       }
@@ -176,38 +172,6 @@ export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
         entry.subscribers.clear();
         forget(entry);
       }
-    },
-  };
-}
-
-export interface SignInPinServices {
-  readonly watcher: PinWatcher;
-  /** One GET /pins/{id} per distinct PIN per request, however many aliases ask for it. */
-  readonly pinById: DataLoader<string, PlexPin | null>;
-}
-
-/** Adds `signInPins` to every request's context; the watcher lives as long as the server. */
-export function useSignInPins(options: PinWatcherOptions): Plugin<Context> {
-  const watcher = createPinWatcher(options);
-  return {
-    onContextBuilding({ context, extendContext }) {
-      const { plex, callOptions } = context;
-      // Built on first use: most operations never read a PIN.
-      let pinById: DataLoader<string, PlexPin | null> | undefined;
-      extendContext({
-        signInPins: {
-          watcher,
-          get pinById() {
-            return (pinById ??= new DataLoader<string, PlexPin | null>(
-              (ids) => Promise.all(ids.map((id) => plex.getPin(id, callOptions).catch((error: Error) => error))),
-              { maxBatchSize: 16 },
-            ));
-          },
-        },
-      });
-    },
-    onDispose() {
-      watcher.close();
     },
   };
 }

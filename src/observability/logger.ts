@@ -1,5 +1,4 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { currentRequestId } from './request-scope.js';
 
 export type { Logger };
 
@@ -19,12 +18,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      // At debug level every line written while a request is served gets its id from the request's async context;
-      // at other levels the id is bound explicitly (see createRequestLogging), and this adds nothing.
-      mixin: () => {
-        const requestId = currentRequestId();
-        return requestId === undefined ? {} : { requestId };
-      },
     },
     destination,
   );

@@ -1,0 +1,208 @@
+import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
+import { getOperationAST, parse, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Context } from '../context.js';
+import type { UpstreamCall } from '../plex/client.js';
+
+/** Where Prometheus scrapes. */
+export const METRICS_PATH = '/metrics';
+
+/** The label value of every operation name that is not known (see `operationNames`). */
+export const OTHER_OPERATION = '(other)';
+
+/** Seconds; from a few milliseconds (a cached answer) to past the longest plex.tv deadline worth waiting for. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+// Distinct operation names (beyond the manifest's) that get a label value of their own; every later one is `(other)`.
+const MAX_SEEN_OPERATION_NAMES = 100;
+
+export interface Metrics {
+  /** This server's own registry: several servers in one process (tests, a gateway) never share series. */
+  readonly registry: Registry;
+  readonly plugins: Plugin<Context>[];
+  /** Pass as the plex client's `onCall`: every plex.tv call, including those of background pollers. */
+  readonly observePlexCall: (call: UpstreamCall) => void;
+  /** Pass to the viewer cache: viewer_cache_lookups_total{result}. */
+  readonly observeViewerCacheLookup: (result: 'hit' | 'shared' | 'miss') => void;
+}
+
+/**
+ * The result of an operation, as one low-cardinality label value: the first error's code when there is an error,
+ * else the `__typename` of a union/object root result (e.g. SignInSuccess, InvalidCredentialsError), else OK.
+ */
+export function operationResult(result: ExecutionResult): string {
+  const error = result.errors?.[0];
+  if (error) {
+    const code = error.extensions?.['code'];
+    return typeof code === 'string' ? code : 'ERROR';
+  }
+  for (const value of Object.values(result.data ?? {})) {
+    if (value && typeof value === 'object' && '__typename' in value && typeof value.__typename === 'string') return value.__typename;
+  }
+  return 'OK';
+}
+
+/**
+ * Operation names are chosen by clients, so only known ones become label values: the names of the persisted
+ * operations, and the first MAX_SEEN_OPERATION_NAMES other names this process sees. Everything else is `(other)`,
+ * which keeps /metrics (and memory) bounded whatever names clients send.
+ */
+export function operationNames(persistedDocuments: Iterable<string>): (name: string | null | undefined) => string {
+  const known = new Set<string>();
+  for (const document of persistedDocuments) {
+    try {
+      for (const definition of parse(document).definitions) {
+        if (definition.kind === 'OperationDefinition' && definition.name) known.add(definition.name.value);
+      }
+    } catch {
+      // A manifest entry that does not parse names no operation.
+    }
+  }
+  const seen = new Set<string>();
+  return (name) => {
+    if (!name) return 'Anonymous';
+    if (known.has(name) || seen.has(name)) return name;
+    if (seen.size < MAX_SEEN_OPERATION_NAMES && name.length <= 100) {
+      seen.add(name);
+      return name;
+    }
+    return OTHER_OPERATION;
+  };
+}
+
+/**
+ * Prometheus metrics for one server, served at GET /metrics. From @graphql-yoga/plugin-prometheus:
+ * graphql_envelop_request_duration, graphql_envelop_error_result{phase}, graphql_envelop_deprecated_field and
+ * graphql_yoga_http_duration. Written here because the plugin cannot produce them: graphql_operations_total{result}
+ * (the error code or result type of each operation), plex_request_duration_seconds{endpoint,status} and
+ * viewer_cache_lookups_total{result}. Plus prom-client's process metrics (`process_`, `nodejs_`).
+ */
+export function createMetrics(nameOf: (name: string | null | undefined) => string = operationNames([])): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const operationLabels = (params: FillLabelsFnParams) => ({
+    operationName: nameOf(params.operationName === 'Anonymous' ? null : params.operationName),
+    operationType: params.operationType ?? 'unknown',
+  });
+
+  const prometheus = usePrometheus({
+    registry,
+    endpoint: METRICS_PATH,
+    skipIntrospection: true,
+    metrics: {
+      graphql_envelop_request_duration: createHistogram({
+        registry,
+        histogram: {
+          name: 'graphql_envelop_request_duration',
+          help: 'Time spent on running the GraphQL operation from parse to execute',
+          labelNames: ['operationName', 'operationType'] as const,
+          buckets: DURATION_BUCKETS,
+        },
+        fillLabelsFn: operationLabels,
+      }),
+      graphql_envelop_error_result: createCounter({
+        registry,
+        counter: {
+          name: 'graphql_envelop_error_result',
+          help: 'Counts the amount of errors reported from all phases',
+          labelNames: ['operationName', 'operationType', 'phase'] as const,
+        },
+        fillLabelsFn: (params) => ({ ...operationLabels(params), phase: params.errorPhase ?? 'unknown' }),
+      }),
+      graphql_envelop_deprecated_field: createCounter({
+        registry,
+        counter: {
+          name: 'graphql_envelop_deprecated_field',
+          help: 'Counts the amount of deprecated fields used in selection sets',
+          labelNames: ['operationName', 'operationType', 'fieldName', 'typeName'] as const,
+        },
+        fillLabelsFn: (params) => ({ ...operationLabels(params), fieldName: params.deprecationInfo?.fieldName ?? '', typeName: params.deprecationInfo?.typeName ?? '' }),
+      }),
+      graphql_yoga_http_duration: createHistogram({
+        registry,
+        histogram: {
+          name: 'graphql_yoga_http_duration',
+          help: 'Time spent on HTTP connection',
+          labelNames: ['operationName', 'operationType', 'method', 'statusCode'] as const,
+          buckets: DURATION_BUCKETS,
+        },
+        fillLabelsFn: (params, { request, response }) => ({ ...operationLabels(params), method: request.method, statusCode: response.status }),
+      }),
+      graphql_envelop_request: false,
+      graphql_envelop_request_time_summary: false,
+      graphql_envelop_phase_parse: false,
+      graphql_envelop_phase_validate: false,
+      graphql_envelop_phase_context: false,
+      graphql_envelop_phase_execute: false,
+      graphql_envelop_phase_subscribe: false,
+      graphql_envelop_schema_change: false,
+      graphql_envelop_execute_resolver: false,
+    },
+  }) as Plugin<Context>;
+
+  const operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations executed, by operation name, type and result (error code or result type).',
+    labelNames: ['operationName', 'operationType', 'result'] as const,
+    registers: [registry],
+  });
+  const plexDuration = new Histogram({
+    name: 'plex_request_duration_seconds',
+    help: 'plex.tv calls, by endpoint and HTTP status (or timeout / network-error).',
+    labelNames: ['endpoint', 'status'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const viewerCacheLookups = new Counter({
+    name: 'viewer_cache_lookups_total',
+    help: 'Viewer cache (VIEWER_CACHE_TTL_MS) lookups: hit (answered from the cache), shared (joined a plex.tv call in flight), miss (a new plex.tv call).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+
+  function counting(args: { document: DocumentNode; operationName?: string | null | undefined }) {
+    const operation = getOperationAST(args.document, args.operationName);
+    const labels = { operationName: nameOf(operation?.name?.value), operationType: operation?.operation ?? 'unknown' };
+    return (result: ExecutionResult) => operations.inc({ ...labels, result: operationResult(result) });
+  }
+
+  // A subscription counts once, when it ends, with the result of its last event (e.g. SignInSuccess).
+  const operationCounter: Plugin<Context> = {
+    onExecute({ args }) {
+      const done = counting(args);
+      return {
+        onExecuteDone({ result }) {
+          if (!(Symbol.asyncIterator in result)) done(result);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const done = counting(args);
+      return {
+        onSubscribeResult({ result }) {
+          if (!(Symbol.asyncIterator in result)) {
+            done(result);
+            return undefined;
+          }
+          let last: ExecutionResult = {};
+          return {
+            onNext({ result: next }) {
+              last = next;
+            },
+            onEnd() {
+              done(last);
+            },
+          };
+        },
+      };
+    },
+  };
+
+  return {
+    registry,
+    plugins: [operationCounter, prometheus],
+    observeViewerCacheLookup: (result) => viewerCacheLookups.inc({ result }),
+    observePlexCall: (call) => plexDuration.observe({ endpoint: call.endpoint, status: String(call.status) }, call.durationMs / 1000),
+  };
+}
