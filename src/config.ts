@@ -63,6 +63,7 @@ const SECURITY_ENV = {
   SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
   KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(5_000),
   MAX_CONNECTIONS: positiveInt.max(1_000_000).default(10_000),
+  MAX_REQUEST_HEADERS: positiveInt.max(1_000).default(100),
   MAX_CONNECTIONS_PER_ADDRESS: positiveInt.max(1_000_000).default(1_024),
   CORS_ORIGINS: corsOrigins.optional(),
   GRAPHQL_INTROSPECTION: flag.optional(),
@@ -95,6 +96,8 @@ export interface SecurityConfig {
   /** GraphQL requests per client address per minute; 0 (the default) turns the limit off. */
   readonly rateLimitPerMinute: number;
   readonly maxRequestBodyBytes: number;
+  /** Header fields a request may carry; more get 431. */
+  readonly maxRequestHeaders: number;
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   /** How long an idle keep-alive connection stays open. */
@@ -137,6 +140,7 @@ function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+    maxRequestHeaders: e.MAX_REQUEST_HEADERS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,

@@ -18,7 +18,10 @@ export type Context = Readonly<{
   request: Request;
   /** The logger for lines about this request: each carries its request id. */
   log: Logger;
+  /** The request's token; null when it sent none, or one that cannot be used (see `tokenProblem`). */
   token: string | null;
+  /** Why the request's credentials cannot be used (two at once, a malformed header); null when fine or absent. */
+  tokenProblem: string | null;
   plex: PlexClient;
   loaders: Loaders;
   /** Upstream calls made while serving this request, for the operation log line. */
@@ -36,22 +39,38 @@ export type Context = Readonly<{
 // Plex tokens are short opaque ASCII strings (20 chars for classic tokens, a few hundred for JWTs).
 const TOKEN_PATTERN = /^[\x21-\x7e]{1,2048}$/;
 
-/** Reads the token from `Authorization: Bearer` or `X-Plex-Token`. Never from the query string. Never throws. */
-export function tokenFromHeaders(headers: Headers): string | null {
+/** The request's token, or why it has none that can be used (shown to the client by requireToken). */
+export type RequestToken = { readonly token: string; readonly problem?: undefined } | { readonly token: null; readonly problem: string | null };
+
+/**
+ * Reads the token from `Authorization: Bearer` or `X-Plex-Token`, never from the query string. Never throws. Two
+ * credentials at once are refused rather than one silently winning, and a malformed header is named, never skipped
+ * in favour of the other.
+ */
+export function tokenFromHeaders(headers: Headers): RequestToken {
   const authorization = headers.get('authorization');
-  if (authorization) {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-    if (match && TOKEN_PATTERN.test(match[1]!)) return match[1]!;
-    return null;
+  const plexToken = headers.get('x-plex-token');
+  if (authorization !== null && plexToken !== null) {
+    return { token: null, problem: 'Send the token in one header: "Authorization: Bearer <token>" or "X-Plex-Token", not both.' };
   }
-  const plexToken = headers.get('x-plex-token')?.trim();
-  return plexToken && TOKEN_PATTERN.test(plexToken) ? plexToken : null;
+  if (authorization !== null) {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    if (match && TOKEN_PATTERN.test(match[1]!)) return { token: match[1]! };
+    return { token: null, problem: 'The Authorization header is malformed: send "Authorization: Bearer <token>".' };
+  }
+  if (plexToken !== null) {
+    const trimmed = plexToken.trim();
+    if (TOKEN_PATTERN.test(trimmed)) return { token: trimmed };
+    return { token: null, problem: 'The X-Plex-Token header is malformed: send the token alone, printable ASCII without spaces.' };
+  }
+  return { token: null, problem: null };
 }
 
 /** The context of one request; the diagnostics of its plex.tv calls are logged with its request id. */
 export function createContext(initial: YogaInitialContext, plex: PlexClient, logger: Logger, viewerCache: ViewerCache | null = null): Context {
   const upstream: UpstreamCall[] = [];
   const log = requestLogger(logger, initial.request);
+  const credentials = tokenFromHeaders(initial.request.headers);
   const callOptions: CallOptions = { onCall: (call) => upstream.push(call), onDiagnostic: (event) => logDiagnostic(log, event) };
   const currentUser = viewerCache
     ? (token: string) => viewerCache.load(token, () => plex.currentUser(token, callOptions))
@@ -64,7 +83,8 @@ export function createContext(initial: YogaInitialContext, plex: PlexClient, log
   return {
     request: initial.request,
     log,
-    token: tokenFromHeaders(initial.request.headers),
+    token: credentials.token,
+    tokenProblem: credentials.problem ?? null,
     plex,
     loaders: { userByToken },
     upstream,
@@ -74,6 +94,6 @@ export function createContext(initial: YogaInitialContext, plex: PlexClient, log
 }
 
 export function requireToken(ctx: Context): string {
-  if (ctx.token === null) throw unauthenticated();
+  if (ctx.token === null) throw ctx.tokenProblem === null ? unauthenticated() : unauthenticated(ctx.tokenProblem);
   return ctx.token;
 }

@@ -27,6 +27,8 @@ export const ErrorCode = {
   BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',
   /** A simple (non-preflighted) cross-site request without a preflight header (HTTP 403). */
   CSRF_REJECTED: 'CSRF_REJECTED',
+  /** More request header fields than MAX_REQUEST_HEADERS (HTTP 431). */
+  REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   // Written by Yoga and graphql-js; listed so that every code a client sees is named here.
   BAD_REQUEST: 'BAD_REQUEST',
   REQUEST_ENTITY_TOO_LARGE: 'REQUEST_ENTITY_TOO_LARGE',

@@ -14,6 +14,8 @@ import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
 import { useNoBatching } from './plugins/no-batching.js';
+import { useHeaderLimit } from './plugins/header-limit.js';
+import { useNoStore } from './plugins/no-store.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
@@ -109,7 +111,9 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     renderGraphiQL: offlineGraphiQL(),
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
+      useHeaderLimit(security.maxRequestHeaders),
       useRequestIdHeader(),
+      useNoStore(GRAPHQL_ENDPOINT),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
       useNoBatching(),

@@ -65,14 +65,13 @@ export function redactMessage(message: string, code: unknown, hideSuggestions: b
 function redactError(error: GraphQLError | GraphQLFormattedError, hideSuggestions: boolean): GraphQLError | GraphQLFormattedError {
   const extensions = error.extensions as Record<string, unknown> | undefined;
   const message = redactMessage(error.message, extensions?.['code'], hideSuggestions);
-  // Yoga puts the JSON parser's message, which quotes the body, in extensions.originalError. Only its name is kept:
-  // Yoga also reads the field's presence to answer 400 (not 200) to application/json clients for such errors.
-  const original = extensions?.['originalError'] as { name?: unknown; message?: unknown } | undefined;
-  const leaksOriginal = original !== undefined && original !== null && typeof original === 'object' && !(original instanceof GraphQLError) && 'message' in original;
-  // A variable that fails coercion is the client's input error; the compiled executor reports it without a code.
+  // Yoga puts the JSON parser's error (its name, and a message that quotes the body) in extensions.originalError: it
+  // never reaches a client. Such a body is not a GraphQL-over-HTTP request at all, so every client gets 400.
+  const hasOriginal = extensions !== undefined && 'originalError' in extensions;
   const missingCode = error.message.startsWith('Variable "$') && extensions?.['code'] === undefined;
-  if (message === error.message && !leaksOriginal && !missingCode) return error;
-  const safeExtensions: Record<string, unknown> = leaksOriginal ? { ...extensions, originalError: { name: String(original.name ?? 'Error') } } : { ...extensions };
+  if (message === error.message && !hasOriginal && !missingCode) return error;
+  const { originalError: _dropped, ...kept } = extensions ?? {};
+  const safeExtensions: Record<string, unknown> = hasOriginal ? { ...kept, http: { status: 400 } } : kept;
   if (missingCode) safeExtensions['code'] = ErrorCode.BAD_USER_INPUT;
   if (error instanceof GraphQLError) {
     return new GraphQLError(message, {

@@ -123,8 +123,8 @@ export const User = builder.objectRef<PlexUser>('User').implement({
 builder.asEntity(User, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: async (reference, ctx) => {
-    if (ctx.token === null) return null;
-    const user = await ctx.loaders.userByToken.load(ctx.token);
+    if (ctx.token === null && ctx.tokenProblem === null) return null;
+    const user = await ctx.loaders.userByToken.load(requireToken(ctx));
     return user.id === String(reference.id) ? user : null;
   },
 });
