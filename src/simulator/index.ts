@@ -6,6 +6,7 @@ export {
   type RecordedRequest,
   type Route,
 } from './server.js';
+export { JWT_ERRORS, type JwtSimulatorOptions } from './jwt.js';
 export {
   DEMO_ACCOUNTS,
   createDemoAccounts,

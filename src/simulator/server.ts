@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDemoAccounts, type DemoAccount, type PlexUserBody } from './accounts.js';
+import { JwtAuthority, isError, looksLikeJwt, type DeviceKey, type JwtResult, type JwtSimulatorOptions } from './jwt.js';
 
 export type Fault =
   | { kind: 'delay'; ms: number }
@@ -14,7 +15,7 @@ export type Fault =
   | { kind: 'unknown-enums' }
   | { kind: 'repeated-failures' };
 
-export type Route = 'signin' | 'user' | 'pins' | 'pin' | 'signout';
+export type Route = 'signin' | 'user' | 'pins' | 'pin' | 'signout' | 'nonce' | 'token' | 'keys';
 
 export interface RecordedRequest {
   method: string;
@@ -40,6 +41,12 @@ export interface PlexSimulator {
   approvePin(id: number | string, login?: string): boolean;
   expirePin(id: number | string): void;
   revokeToken(token: string): void;
+  /** A Plex JWT for the account on that client identifier, as if a device had signed in (retires the pair's previous one). */
+  issuePlexJwt(login: string, clientIdentifier: string, scope?: readonly string[]): Promise<string>;
+  /** A new key signs Plex JWTs from now on; returns its kid. The old one stays published unless `keepPrevious` is false. */
+  rotateSigningKey(options?: { keepPrevious?: boolean }): string;
+  /** Removes a JWT device from its account: its key and tokens stop working. False when no such device. */
+  revokeDevice(clientIdentifier: string): boolean;
   readonly accounts: DemoAccount[];
 }
 
@@ -51,6 +58,10 @@ export interface PlexSimulatorOptions {
   /** PIN lifetime; plex.tv documents 900 s. */
   pinTtlSeconds?: number;
   log?: (msg: string) => void;
+  /** The simulator's clock in milliseconds (PIN expiry, nonces, JWT timestamps); defaults to Date.now. */
+  now?: () => number;
+  /** JWT device authentication: clock skew, nonce lifetime and rate, token lifetime, signing-key retirement. */
+  jwt?: JwtSimulatorOptions;
 }
 
 interface PlexError {
@@ -119,6 +130,9 @@ const ROUTES: Record<string, RouteSpec> = {
   '/api/v2/user': { route: 'user', method: 'GET' },
   '/api/v2/pins': { route: 'pins', method: 'POST' },
   '/api/v2/users/signout': { route: 'signout', method: 'DELETE' },
+  '/api/v2/auth/nonce': { route: 'nonce', method: 'GET' },
+  '/api/v2/auth/token': { route: 'token', method: 'POST' },
+  '/api/v2/auth/keys': { route: 'keys', method: 'GET' },
 };
 const PIN_ROUTE: RouteSpec = { route: 'pin', method: 'GET' };
 
@@ -305,11 +319,13 @@ class Simulator implements PlexSimulator {
   private readonly tokens = new Map<string, AccountEntry>();
   private readonly pins = new Map<number, PinState>();
   private readonly faults = new Map<Route | '*', FaultEntry>();
-  private readonly counts: Record<Route, number> = { signin: 0, user: 0, pins: 0, pin: 0, signout: 0 };
+  private readonly counts: Record<Route, number> = { signin: 0, user: 0, pins: 0, pin: 0, signout: 0, nonce: 0, token: 0, keys: 0 };
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly record: boolean;
   private readonly pinTtlMs: number;
   private readonly log: ((msg: string) => void) | undefined;
+  private readonly now: () => number;
+  private readonly jwt: JwtAuthority<AccountEntry>;
   private readonly errorBodies = new Map<PlexError, string>();
   private total = 0;
   private nextPinId = 410_000_001;
@@ -320,12 +336,14 @@ class Simulator implements PlexSimulator {
     this.record = options.record ?? true;
     this.pinTtlMs = (options.pinTtlSeconds ?? DEFAULT_PIN_TTL_SECONDS) * 1000;
     this.log = options.log;
+    this.now = options.now ?? Date.now;
     this.entries = this.accounts.map((account) => ({
       account,
       logins: new Set(account.login.map((l) => l.toLowerCase())),
       user: slot(JSON.stringify(withToken(account.body, TOKEN_SLOT, 'user'))),
       signin: slot(JSON.stringify(withToken(account.body, TOKEN_SLOT, 'signin'))),
     }));
+    this.jwt = new JwtAuthority<AccountEntry>((entry) => entry.account.body, this.now, options.jwt);
     this.server = createServer((req, res) => this.onRequest(req, res));
   }
 
@@ -392,6 +410,8 @@ class Simulator implements PlexSimulator {
     if (pin === undefined) return false;
     const entry = login === undefined ? this.entries[0] : this.findAccount(login);
     if (entry === undefined) return false;
+    // A PIN made with a JWK registers its device key; the Plex JWT is issued on the next poll that proves the key.
+    if (this.jwt.hasPin(pin.id)) return this.jwt.approvePin(pin.id, entry);
     pin.authToken = this.mint(entry);
     return true;
   }
@@ -403,6 +423,21 @@ class Simulator implements PlexSimulator {
 
   revokeToken(token: string): void {
     this.tokens.delete(token);
+    this.jwt.retireToken(token);
+  }
+
+  issuePlexJwt(login: string, clientIdentifier: string, scope: readonly string[] = ['username', 'email', 'friendly_name']): Promise<string> {
+    const entry = this.findAccount(login);
+    if (entry === undefined) return Promise.reject(new Error(`no simulator account signs in as ${login}`));
+    return this.jwt.issue(entry, clientIdentifier, scope);
+  }
+
+  rotateSigningKey(options?: { keepPrevious?: boolean }): string {
+    return this.jwt.rotateSigningKey(options);
+  }
+
+  revokeDevice(clientIdentifier: string): boolean {
+    return this.jwt.revokeDevice(clientIdentifier);
   }
 
   private findAccount(login: string): AccountEntry | undefined {
@@ -418,7 +453,7 @@ class Simulator implements PlexSimulator {
 
   private livePin(id: number | string): PinState | undefined {
     const pin = this.pins.get(Number(id));
-    if (pin === undefined || pin.expired || Date.now() >= pin.expiresAt) return undefined;
+    if (pin === undefined || pin.expired || this.now() >= pin.expiresAt) return undefined;
     return pin;
   }
 
@@ -556,14 +591,17 @@ class Simulator implements PlexSimulator {
   }
 
   private handle(ex: Exchange, route: Route, body: string): void {
+    // The JWT flow sends JSON (a PIN with a JWK, the token exchange).
+    const json = (route === 'pins' || route === 'token') && /^application\/json\b/i.test(header(ex, 'content-type') ?? '');
     // plex.tv also reads X-Plex-* values (and `strong` for PINs) from a form body.
-    const form = route === 'signin' || (route === 'pins' && body !== '') ? new URLSearchParams(body) : undefined;
+    const form = route === 'signin' || (route === 'pins' && body !== '' && !json) ? new URLSearchParams(body) : undefined;
     const clientId =
       plexParam(ex, 'x-plex-client-identifier', 'X-Plex-Client-Identifier') ||
       form?.get('X-Plex-Client-Identifier') ||
       undefined;
     if (clientId === undefined) {
-      this.sendError(ex, ERRORS.missingClientId);
+      // A nonce asked for without a client identifier got 422 in a probe (INFERRED).
+      this.sendError(ex, route === 'nonce' ? { ...ERRORS.missingClientId, status: 422 } : ERRORS.missingClientId);
       return;
     }
     switch (route) {
@@ -574,23 +612,65 @@ class Simulator implements PlexSimulator {
       case 'signout':
         return this.signOut(ex);
       case 'pins':
-        return this.createPin(ex, clientId, form);
+        return json ? this.createPinWithJson(ex, clientId, body) : this.createPin(ex, clientId, form);
       case 'pin':
         return this.getPin(ex, clientId);
+      case 'nonce': {
+        const issued = this.jwt.issueNonce(clientId);
+        return isError(issued) ? this.sendJwtError(ex, issued) : this.sendObject(ex, 200, 'nonce', issued);
+      }
+      case 'token':
+        if (!json) return this.sendError(ex, httpError(400));
+        return this.later(ex, this.jwt.exchange(clientId, body), (token) => this.sendObject(ex, 200, 'token', token));
+      case 'keys':
+        return this.sendObject(ex, 200, 'keys', this.jwt.keys());
     }
   }
 
-  private tokenAccount(ex: Exchange): { token: string; entry: AccountEntry } | undefined {
+  /** Answers once an asynchronous JWT check is done; a refusal becomes its plex.tv error. */
+  private later<T>(ex: Exchange, work: Promise<JwtResult<T>>, done: (value: T) => void): void {
+    work.then(
+      (result) => (isError(result) ? this.sendJwtError(ex, result) : done(result)),
+      () => this.sendError(ex, httpError(500)),
+    );
+  }
+
+  private sendJwtError(ex: Exchange, refusal: { error: PlexError; retryAfter?: number }): void {
+    if (refusal.retryAfter !== undefined) ex.res.setHeader('retry-after', String(refusal.retryAfter));
+    this.sendError(ex, refusal.error);
+  }
+
+  /** POST /api/v2/pins with a JSON body: {jwk, strong} makes a PIN bound to that device key; without jwk, a plain PIN. */
+  private createPinWithJson(ex: Exchange, clientIdentifier: string, body: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return this.sendError(ex, httpError(400));
+    const { jwk, strong } = parsed as { jwk?: unknown; strong?: unknown };
+    if (jwk === undefined) return this.createPin(ex, clientIdentifier, undefined, { strong: strong === true });
+    this.later(ex, this.jwt.checkPinKey(clientIdentifier, jwk), ({ device }) =>
+      this.createPin(ex, clientIdentifier, undefined, { strong: strong === true, device }),
+    );
+  }
+
+  /** The account behind the request's token, or the error to answer: 401, or 498 for an expired Plex JWT. */
+  private tokenAccount(ex: Exchange): { token: string; entry: AccountEntry } | PlexError {
     const token = plexParam(ex, 'x-plex-token', 'X-Plex-Token');
-    if (token === undefined) return undefined;
+    if (token === undefined) return ERRORS.unauthenticated;
     const entry = this.tokens.get(token);
-    return entry === undefined ? undefined : { token, entry };
+    if (entry !== undefined) return { token, entry };
+    if (!looksLikeJwt(token)) return ERRORS.unauthenticated;
+    const checked = this.jwt.checkToken(token);
+    return isError(checked) ? checked.error : { token, entry: checked.account };
   }
 
   private getUser(ex: Exchange): void {
     const auth = this.tokenAccount(ex);
-    if (auth === undefined) {
-      this.sendError(ex, ERRORS.unauthenticated);
+    if (!('entry' in auth)) {
+      this.sendError(ex, auth);
       return;
     }
     this.sendAccount(ex, 200, auth.entry, auth.token, 'user');
@@ -632,20 +712,26 @@ class Simulator implements PlexSimulator {
 
   private signOut(ex: Exchange): void {
     const auth = this.tokenAccount(ex);
-    if (auth === undefined) {
-      this.sendError(ex, ERRORS.unauthenticated);
+    if (!('entry' in auth)) {
+      this.sendError(ex, auth);
       return;
     }
     this.tokens.delete(auth.token);
+    this.jwt.retireToken(auth.token);
     ex.res.writeHead(204);
     ex.res.end();
     this.logLine(ex, 204);
   }
 
-  private createPin(ex: Exchange, clientIdentifier: string, form: URLSearchParams | undefined): void {
+  private createPin(
+    ex: Exchange,
+    clientIdentifier: string,
+    form: URLSearchParams | undefined,
+    json?: { strong: boolean; device?: DeviceKey },
+  ): void {
     const strongParam = (ex.search === '' ? null : queryOf(ex).get('strong')) ?? form?.get('strong') ?? null;
-    const strong = strongParam === 'true' || strongParam === '1';
-    const now = Date.now();
+    const strong = json?.strong === true || strongParam === 'true' || strongParam === '1';
+    const now = this.now();
     if (this.pins.size >= 10_000) this.prunePins();
     const pin: PinState = {
       id: this.nextPinId++,
@@ -659,6 +745,7 @@ class Simulator implements PlexSimulator {
       authToken: null,
     };
     this.pins.set(pin.id, pin);
+    if (json?.device !== undefined) this.jwt.attachPin(pin.id, json.device, pin.expiresAt);
     this.sendPin(ex, 201, pin);
   }
 
@@ -670,12 +757,26 @@ class Simulator implements PlexSimulator {
       this.sendError(ex, ERRORS.pinNotFound);
       return;
     }
+    // A PIN made with a JWK answers only a poll that carries a device JWT signed by that key.
+    if (this.jwt.hasPin(pin.id)) {
+      const deviceJwt = ex.search === '' ? null : queryOf(ex).get('deviceJWT');
+      this.later(ex, this.jwt.pollPin(pin.id, clientIdentifier, deviceJwt), ({ authToken }) => {
+        pin.authToken = authToken;
+        this.sendPin(ex, 200, pin);
+      });
+      return;
+    }
     this.sendPin(ex, 200, pin);
   }
 
   private prunePins(): void {
-    const now = Date.now();
-    for (const [id, pin] of this.pins) if (pin.expired || now >= pin.expiresAt) this.pins.delete(id);
+    const now = this.now();
+    for (const [id, pin] of this.pins) {
+      if (pin.expired || now >= pin.expiresAt) {
+        this.pins.delete(id);
+        this.jwt.forgetPin(id);
+      }
+    }
   }
 
   // ---- responses ----------------------------------------------------------------------------
@@ -704,7 +805,7 @@ class Simulator implements PlexSimulator {
       qr: `https://plex.tv/api/v2/pins/qr/${pin.code}`,
       clientIdentifier: pin.clientIdentifier,
       location: { ...PIN_LOCATION },
-      expiresIn: Math.max(0, Math.ceil((pin.expiresAt - Date.now()) / 1000)),
+      expiresIn: Math.max(0, Math.ceil((pin.expiresAt - this.now()) / 1000)),
       createdAt: isoSeconds(pin.createdAt),
       expiresAt: isoSeconds(pin.expiresAt),
       authToken: pin.authToken,
