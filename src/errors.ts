@@ -23,6 +23,8 @@ export const ErrorCode = {
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
   /** More than one `signIn` in one operation, counting aliases and fragments (HTTP 400). */
   MULTIPLE_SIGN_IN: 'MULTIPLE_SIGN_IN',
+  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, signInPin (HTTP 400). */
+  PLEX_CALL_BUDGET_EXCEEDED: 'PLEX_CALL_BUDGET_EXCEEDED',
   /** A JSON array of operations in one request (HTTP 400). */
   BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',
   /** A simple (non-preflighted) cross-site request without a preflight header (HTTP 403). */
@@ -78,6 +80,14 @@ export function multipleSignIn(): GraphQLError {
   return createGraphQLError('An operation may contain at most one signIn (aliases and fragments included).', {
     extensions: { code: ErrorCode.MULTIPLE_SIGN_IN, http: BAD_REQUEST_HTTP },
   });
+}
+
+export function plexCallBudgetExceeded(field: string, limit: number, found: number): GraphQLError {
+  const times = limit === 1 ? 'once' : `${limit} times`;
+  return createGraphQLError(
+    `An operation may select ${field} at most ${times} (aliases, repeats and fragments included); this one selects it ${found} times.`,
+    { extensions: { code: ErrorCode.PLEX_CALL_BUDGET_EXCEEDED, http: BAD_REQUEST_HTTP } },
+  );
 }
 
 export function batchingNotAllowed(): GraphQLError {

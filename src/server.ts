@@ -16,13 +16,13 @@ import { offlineGraphiQL } from './plugins/graphiql.js';
 import { useNoBatching } from './plugins/no-batching.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
+import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
 import { useSignInThrottle } from './plugins/sign-in-throttle.js';
-import { useSingleSignIn } from './plugins/single-sign-in.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
 import { clientAddressResolver, isTrustedProxy } from './security/client-address.js';
@@ -114,7 +114,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useCsrfProtection(),
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
-      useSingleSignIn(),
+      usePlexCallBudget(),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),

@@ -51,6 +51,61 @@ describe('one signIn per operation', () => {
   });
 });
 
+describe('plex.tv call budget per operation', () => {
+  const aliased = (count: number, field: string) => Array.from({ length: count }, (_, index) => `c${index}: ${field}`).join(' ');
+  const pinReads = (count: number) =>
+    `{ ${Array.from({ length: count }, (_, index) => `p${index}: signInPin(id: "${index + 1}", code: "abc") { __typename }`).join(' ')} }`;
+
+  it.each([
+    ['15 aliased createSignInPin', `mutation { ${aliased(15, 'createSignInPin { id }')} }`, 'createSignInPin', /at most once/],
+    ['15 aliased signOut', `mutation { ${aliased(15, 'signOut { signedOut }')} }`, 'signOut', /at most once/],
+    ['6 signInPin reads of different PINs', pinReads(6), 'signInPin', /at most 5 times/],
+    ['createSignInPin repeated', 'mutation { createSignInPin { id } createSignInPin { id } }', 'createSignInPin', /at most once/],
+    ['createSignInPin in a fragment spread next to a field', 'mutation { createSignInPin { id } ...Pin } fragment Pin on Mutation { again: createSignInPin { code } }', 'createSignInPin', /at most once/],
+    ['signOut in one fragment spread twice', 'mutation { ...Out ...Out } fragment Out on Mutation { signOut { signedOut } }', 'signOut', /at most once/],
+    ['signOut in nested inline fragments', 'mutation { ... { a: signOut { signedOut } ... on Mutation { b: signOut { signedOut } } } }', 'signOut', /at most once/],
+    ['signInPin in fragments and inline fragments', `query { ...Reads ... { e: signInPin(id: "5", code: "a") { __typename } f: signInPin(id: "6", code: "a") { __typename } } } fragment Reads on Query { ${[1, 2, 3, 4].map((id) => `r${id}: signInPin(id: "${id}", code: "a") { __typename }`).join(' ')} }`, 'signInPin', /at most 5 times/],
+  ])('refuses %s with 400 PLEX_CALL_BUDGET_EXCEEDED and no call to plex.tv', async (_name, document, field, limit) => {
+    const token = s.sim.issueToken(plain.login);
+    const result = await s.gql(document, {}, { authorization: `Bearer ${token}` });
+    expect(result.status).toBe(400);
+    expect(errorCode(result)).toBe('PLEX_CALL_BUDGET_EXCEEDED');
+    expect(result.body.errors[0].message).toContain(field);
+    expect(result.body.errors[0].message).toMatch(limit);
+    expect(result.body.data).toBeUndefined();
+    expect(s.sim.count()).toBe(0);
+  });
+
+  it('lets one createSignInPin, one signOut and five signInPin reads through (the control cases)', async () => {
+    const created = await s.gql('mutation { createSignInPin { id code } }');
+    expect(created.body.errors).toBeUndefined();
+    expect(s.sim.count('pins')).toBe(1);
+
+    const reads = await s.gql(pinReads(5));
+    expect(reads.status).toBe(200);
+    expect(reads.body.errors).toBeUndefined();
+    expect(s.sim.count('pin')).toBe(5);
+
+    const token = s.sim.issueToken(plain.login);
+    const signedOut = await s.gql('mutation { signOut { signedOut tokenWasValid } }', {}, { authorization: `Bearer ${token}` });
+    expect(signedOut.body).toEqual({ data: { signOut: { signedOut: true, tokenWasValid: true } } });
+    expect(s.sim.count('signout')).toBe(1);
+  });
+
+  it('counts a field once per spread without walking every path: 40 levels of doubled fragments are refused at once', async () => {
+    // 2^40 signIns through fragments that each spread the next one twice: a walk that follows every path never ends.
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, index) => `fragment F${index} on Mutation { ...F${index + 1} ...F${index + 1} }`).join(' ');
+    const document = `mutation { ...F0 } ${fragments} fragment F${levels} on Mutation { signIn(input: ${input('guess')}) { __typename } }`;
+    const started = performance.now();
+    const result = await s.gql(document);
+    expect(result.status).toBe(400);
+    expect(result.body.errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toContain('MULTIPLE_SIGN_IN');
+    expect(s.sim.count()).toBe(0);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
+
 describe('batched requests', () => {
   it('rejects a JSON array of sign-ins with 400 BATCHING_NOT_ALLOWED and no call to plex.tv', async () => {
     const batch = ['guess-1', 'guess-2', 'guess-3'].map((password) => ({ query: SIGN_IN, variables: { input: { login: plain.login, password } } }));
@@ -113,6 +168,7 @@ describe('operation limits (graphql-armor)', () => {
       const codes = (result.body?.errors ?? []).map((error: { extensions?: { code?: string } }) => error.extensions?.code);
       expect(codes, operation.name!.value).not.toContain('OPERATION_LIMIT_EXCEEDED');
       expect(codes, operation.name!.value).not.toContain('MULTIPLE_SIGN_IN');
+      expect(codes, operation.name!.value).not.toContain('PLEX_CALL_BUDGET_EXCEEDED');
     }
   });
 });
