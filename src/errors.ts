@@ -114,8 +114,11 @@ export interface InputIssue {
  */
 export class InputValidationFailure extends GraphQLError {
   readonly issues: readonly InputIssue[];
-  constructor(issues: readonly InputIssue[]) {
-    super('The input is not valid.', { extensions: { code: ErrorCode.BAD_USER_INPUT, issues } });
+  /** `requestError`: the whole operation is refused before it runs (HTTP 400, like a variable that fails coercion). */
+  constructor(issues: readonly InputIssue[], requestError = false) {
+    super('The input is not valid.', {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, issues, ...(requestError ? { http: BAD_REQUEST_HTTP } : {}) },
+    });
     this.issues = issues;
   }
 }

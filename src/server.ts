@@ -12,6 +12,7 @@ import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
+import { useEntitiesLimits } from './plugins/entities-limits.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
 import { useNoBatching } from './plugins/no-batching.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
@@ -115,6 +116,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       usePlexCallBudget(),
+      useEntitiesLimits(subgraphSchema, security.limits),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
