@@ -90,6 +90,14 @@ export function plexCallBudgetExceeded(field: string, limit: number, found: numb
   );
 }
 
+/** `_service { sdl }` asked for while the schema is hidden (introspection off, FEDERATION_SDL not on). */
+export function subgraphSdlDisabled(): GraphQLError {
+  return createGraphQLError(
+    'Introspection is disabled, and so is the field "_service". A gateway composes this subgraph from its published schema.subgraph.graphql.',
+    { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: BAD_REQUEST_HTTP } },
+  );
+}
+
 export function batchingNotAllowed(): GraphQLError {
   return createGraphQLError('Send one operation per request: batched (array) requests are not accepted.', {
     extensions: { code: ErrorCode.BATCHING_NOT_ALLOWED, http: { status: 400 } },

@@ -14,6 +14,7 @@ import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
 import { useEntitiesLimits } from './plugins/entities-limits.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
+import { useHiddenSubgraphSdl } from './plugins/hidden-subgraph-sdl.js';
 import { useNoBatching } from './plugins/no-batching.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
@@ -118,6 +119,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       usePlexCallBudget(),
       useEntitiesLimits(subgraphSchema, security.limits),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
+      ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
