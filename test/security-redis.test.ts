@@ -62,7 +62,8 @@ describe('throttle counters shared in Redis', () => {
     const redis = new Redis(SHARED_REDIS);
     try {
       const keys = await redis.keys(`${prefix}*`);
-      expect(keys.some((key) => key.startsWith(`${prefix}signin-login:`))).toBe(true);
+      expect(keys.some((key) => key.startsWith(`${prefix}signin-login-address:`))).toBe(true);
+      expect(keys.some((key) => key.startsWith(`${prefix}signin-login-quarter-hour:`))).toBe(true);
       expect(keys.join(' ')).not.toContain(login);
     } finally {
       await redis.quit();
