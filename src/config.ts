@@ -58,6 +58,9 @@ const SECURITY_ENV = {
   SIGN_IN_LOGIN_FAILURES_PER_MINUTE: nonNegativeInt.default(5),
   SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: nonNegativeInt.default(100),
   SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: nonNegativeInt.default(30),
+  PIN_CREATIONS_PER_MINUTE: nonNegativeInt.default(10),
+  PIN_POLLS_PER_MINUTE: nonNegativeInt.default(60),
+  PIN_SUBSCRIPTIONS_PER_MINUTE: nonNegativeInt.default(30),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(0),
   MAX_REQUEST_BODY_BYTES: positiveInt.max(50 * 1024 * 1024).default(100 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
@@ -97,6 +100,15 @@ export interface SecurityConfig {
     readonly loginFailuresPerQuarterHour: number;
     /** Sign-in attempts per client address per minute; 0 turns the check off. */
     readonly addressAttemptsPerMinute: number;
+  };
+  /** Limits on the PIN sign-in; each 0 turns its check off. Over a limit: RATE_LIMITED, plex.tv not called. */
+  readonly pins: {
+    /** `createSignInPin` calls per client address per minute. */
+    readonly creationsPerMinute: number;
+    /** `Query.signInPin` checks of one PIN per client address per minute (per (address, PIN id)). */
+    readonly pollsPerMinute: number;
+    /** New `Subscription.signInPin` streams per client address per minute. */
+    readonly subscriptionsPerMinute: number;
   };
   /** GraphQL requests per client address per minute; 0 (the default) turns the limit off. */
   readonly rateLimitPerMinute: number;
@@ -141,6 +153,11 @@ function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
       loginFailuresPerMinute: e.SIGN_IN_LOGIN_FAILURES_PER_MINUTE,
       loginFailuresPerQuarterHour: e.SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR,
       addressAttemptsPerMinute: e.SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE,
+    },
+    pins: {
+      creationsPerMinute: e.PIN_CREATIONS_PER_MINUTE,
+      pollsPerMinute: e.PIN_POLLS_PER_MINUTE,
+      subscriptionsPerMinute: e.PIN_SUBSCRIPTIONS_PER_MINUTE,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,

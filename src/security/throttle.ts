@@ -25,6 +25,12 @@ export type SignInPermit =
 export interface Throttles {
   /** Counts one sign-in attempt for the address, the (login, address) pair and the login, before plex.tv is called. */
   beginSignIn(login: string, address: string): Promise<SignInPermit>;
+  /** Counts one `createSignInPin` for the address; seconds to wait when over the limit, else null. */
+  consumePinCreation(address: string): Promise<number | null>;
+  /** Counts one check of a PIN (`Query.signInPin`) for the (address, PIN id) pair. */
+  consumePinPoll(address: string, pinId: string): Promise<number | null>;
+  /** Counts one new `Subscription.signInPin` for the address. */
+  consumePinSubscription(address: string): Promise<number | null>;
   /** Counts one GraphQL request for the address; seconds to wait when over the limit. Absent when the limit is off. */
   readonly consumeRequest: ((address: string) => Promise<number | null>) | undefined;
   /** True while counters live in Redis (shared by every instance); false when they are this process's memory. */
@@ -92,6 +98,14 @@ export function createThrottles(config: SecurityConfig, logger: Logger): Throttl
     loginFailuresPerQuarterHour > 0 ? limiter('signin-login-quarter-hour', loginFailuresPerQuarterHour, QUARTER_HOUR) : undefined;
   const addressAttempts = addressAttemptsPerMinute > 0 ? limiter('signin-address', addressAttemptsPerMinute) : undefined;
   const requests = config.rateLimitPerMinute > 0 ? limiter('requests', config.rateLimitPerMinute) : undefined;
+  // Every PIN created or checked is a plex.tv call under this service's client identifier, which plex.tv may throttle
+  // for everyone: each address gets its own budget. Polls are counted per (address, PIN id), not per PIN id: ids are
+  // small sequential numbers anyone can send (the code is checked only after plex.tv answers), so a per-id count would
+  // let a stranger use up the owner's polls.
+  const { creationsPerMinute, pollsPerMinute, subscriptionsPerMinute } = config.pins;
+  const pinCreations = creationsPerMinute > 0 ? limiter('pin-create', creationsPerMinute) : undefined;
+  const pinPolls = pollsPerMinute > 0 ? limiter('pin-poll', pollsPerMinute) : undefined;
+  const pinSubscriptions = subscriptionsPerMinute > 0 ? limiter('pin-subscribe', subscriptionsPerMinute) : undefined;
 
   // Without a socket (in-process calls) every client would share one bucket, turning the limit into a global one that
   // anyone could exhaust; per-address limits are skipped for those requests. Limits keyed by a login (or a PIN) and the
@@ -142,6 +156,9 @@ export function createThrottles(config: SecurityConfig, logger: Logger): Throttl
         },
       };
     },
+    consumePinCreation: async (address) => (pinCreations && known(address) ? take(pinCreations, address) : null),
+    consumePinPoll: async (address, pinId) => (pinPolls ? take(pinPolls, `${pinId}@${address}`) : null),
+    consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),
     consumeRequest: requests ? async (address) => (known(address) ? take(requests, address) : null) : undefined,
     isShared: () => redis?.isReady() ?? false,
     async close() {
@@ -198,6 +215,14 @@ function connectRedis(url: string, logger: Logger): RedisConnection {
 /** A request's view of the sign-in throttle: the client address is already bound. */
 export interface SignInThrottle {
   begin(login: string): Promise<SignInPermit>;
+}
+
+/** A request's view of the PIN limits: the client address is already bound. Each gives the seconds to wait, or null. */
+export interface PinThrottle {
+  create(): Promise<number | null>;
+  /** Counted once per PIN id per request, however many aliases check it (they share one plex.tv call). */
+  poll(pinId: string): Promise<number | null>;
+  subscribe(): Promise<number | null>;
 }
 
 /** Only a wrong password or code counts against the login; 2FA prompts and plex.tv's own throttling do not. */
