@@ -29,6 +29,7 @@ export const RAISED_LIMITS: Record<string, string> = {
   SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '1000000000',
   // Attempts on a login are counted up front and forgiven on success, so 20 parallel sign-ins exceed the default 5.
   SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '1000000000',
+  SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: '1000000000',
 };
 
 interface Options {

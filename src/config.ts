@@ -56,7 +56,11 @@ const SECURITY_ENV = {
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('plex-account-graphql:'),
   SIGN_IN_LOGIN_FAILURES_PER_MINUTE: nonNegativeInt.default(5),
+  SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: nonNegativeInt.default(100),
   SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: nonNegativeInt.default(30),
+  PIN_CREATIONS_PER_MINUTE: nonNegativeInt.default(10),
+  PIN_POLLS_PER_MINUTE: nonNegativeInt.default(60),
+  PIN_SUBSCRIPTIONS_PER_MINUTE: nonNegativeInt.default(30),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(0),
   MAX_REQUEST_BODY_BYTES: positiveInt.max(50 * 1024 * 1024).default(100 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
@@ -89,10 +93,24 @@ export interface SecurityConfig {
   readonly trustProxy: TrustProxy;
   readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
   readonly signIn: {
-    /** Failed sign-ins per login per minute before SignInThrottledError; 0 turns the check off. */
+    /** Failed sign-ins per (login, client address) per minute before SignInThrottledError; 0 turns the check off. */
     readonly loginFailuresPerMinute: number;
+    /**
+     * Failed sign-ins per login per 15 minutes, from all addresses together; 0 turns the check off. Set above what one
+     * address can reach under the per-minute limit, so that only a distributed attack locks the owner out.
+     */
+    readonly loginFailuresPerQuarterHour: number;
     /** Sign-in attempts per client address per minute; 0 turns the check off. */
     readonly addressAttemptsPerMinute: number;
+  };
+  /** Limits on the PIN sign-in; each 0 turns its check off. Over a limit: RATE_LIMITED, plex.tv not called. */
+  readonly pins: {
+    /** `createSignInPin` calls per client address per minute. */
+    readonly creationsPerMinute: number;
+    /** `Query.signInPin` checks of one PIN per client address per minute (per (address, PIN id)). */
+    readonly pollsPerMinute: number;
+    /** New `Subscription.signInPin` streams per client address per minute. */
+    readonly subscriptionsPerMinute: number;
   };
   /** GraphQL requests per client address per minute; 0 (the default) turns the limit off. */
   readonly rateLimitPerMinute: number;
@@ -139,7 +157,13 @@ function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     signIn: {
       loginFailuresPerMinute: e.SIGN_IN_LOGIN_FAILURES_PER_MINUTE,
+      loginFailuresPerQuarterHour: e.SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR,
       addressAttemptsPerMinute: e.SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE,
+    },
+    pins: {
+      creationsPerMinute: e.PIN_CREATIONS_PER_MINUTE,
+      pollsPerMinute: e.PIN_POLLS_PER_MINUTE,
+      subscriptionsPerMinute: e.PIN_SUBSCRIPTIONS_PER_MINUTE,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,

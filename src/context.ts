@@ -7,7 +7,7 @@ import { logDiagnostic, type CallOptions, type PlexClient, type UpstreamCall } f
 import type { PlexUser } from './plex/schemas.js';
 import type { ViewerCache } from './plex/viewer-cache.js';
 import type { SignInPinServices } from './plugins/sign-in-pins.js';
-import type { SignInThrottle } from './security/throttle.js';
+import type { PinThrottle, SignInThrottle } from './security/throttle.js';
 
 export interface Loaders {
   /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
@@ -34,6 +34,8 @@ export type Context = Readonly<{
   signInPins?: SignInPinServices;
   /** Added by the security plugins: per-login and per-address sign-in throttling for this request's client. */
   signInThrottle?: SignInThrottle;
+  /** Added by the security plugins: per-address limits on creating, polling and following sign-in PINs. */
+  pinThrottle?: PinThrottle;
 }>;
 
 // Plex tokens are short opaque ASCII strings (20 chars for classic tokens, a few hundred for JWTs).

@@ -8,7 +8,10 @@ import { GraphQLError } from 'graphql';
 export const ErrorCode = {
   /** No token, or plex.tv rejected it. */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
-  /** plex.tv is rate limiting (429), or this service is: per-address requests, too many PINs watched. */
+  /**
+   * plex.tv is rate limiting (429), or this service is: per-address requests, PINs created, checked or followed per
+   * address, too many PINs watched.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   /** plex.tv unreachable or 5xx, the circuit is open, or too many plex.tv calls are already waiting. */

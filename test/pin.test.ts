@@ -15,7 +15,8 @@ import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testCo
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ PIN_POLL_INTERVAL_MS: '50' });
+  // Every test here creates PINs from one address; the per-address limit has its own tests (security-pin-throttle).
+  h = await startHarness({ PIN_POLL_INTERVAL_MS: '50', PIN_CREATIONS_PER_MINUTE: '1000' });
 });
 afterAll(() => h.close());
 afterEach(() => h.sim.reset());

@@ -290,7 +290,8 @@ describe('defaults', () => {
     const loaded = loadConfig({});
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const { security, plex } = loaded.config;
-    expect(security.signIn).toEqual({ loginFailuresPerMinute: 5, addressAttemptsPerMinute: 30 });
+    expect(security.signIn).toEqual({ loginFailuresPerMinute: 5, loginFailuresPerQuarterHour: 100, addressAttemptsPerMinute: 30 });
+    expect(security.pins).toEqual({ creationsPerMinute: 10, pollsPerMinute: 60, subscriptionsPerMinute: 30 });
     expect(security.rateLimitPerMinute).toBe(0);
     expect(security.trustProxy).toBe(false);
     expect(security.maxRequestBodyBytes).toBe(100 * 1024);
