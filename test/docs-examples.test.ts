@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
@@ -122,6 +124,16 @@ async function* sse(query: string, variables: Record<string, unknown>, token: st
     }
   }
 }
+
+describe('the front page', () => {
+  it('"Sign in and read the account" works as written: the shell commands sign in, keep the token and read the account', async () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const script = /```sh\n(# try it[\s\S]*?)```/.exec(readme)?.[1];
+    expect(script).toBeDefined();
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script!.replaceAll('http://localhost:4000', s.url)]);
+    expect(JSON.parse(stdout)).toEqual({ data: { viewer: { username: DEMO_ACCOUNTS.plain.username, email: DEMO_ACCOUNTS.plain.login, joinedAt: expect.any(String) } } });
+  });
+});
 
 describe('GraphQL examples in the docs', () => {
   it('finds the examples (README and docs/)', () => {
