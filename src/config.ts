@@ -236,12 +236,30 @@ export interface Config {
   readonly security: SecurityConfig;
 }
 
+/** zod's generic messages, said the way the configuration table says them (messages a schema sets win over these). */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.expected === 'number') return 'must be a number';
+      if (issue.expected === 'int') return 'must be a whole number';
+      return undefined;
+    case 'too_small':
+      return issue.origin === 'number' ? `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}` : undefined;
+    case 'too_big':
+      return issue.origin === 'number' ? `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}` : undefined;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    default:
+      return undefined;
+  }
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /** Parses the environment into a typed Config, reporting every bad variable at once. Pure: reads only `env`. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = EnvSchema.safeParse(present);
+  const parsed = EnvSchema.safeParse(present, { error: plainMessage });
   if (!parsed.success) {
     return {
       ok: false,

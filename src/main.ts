@@ -1,9 +1,16 @@
 import { loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
-import { startServer } from './server.js';
+import { StartupError } from './errors.js';
+import { startServer, type RunningServer } from './server.js';
 
 const mock = process.argv.includes('--mock');
 const env = { ...process.env };
+
+/** A reason not to start: one line on stderr (the problem and its fix, never a stack trace), exit code 1. */
+function cannotStart(line: string): never {
+  process.stderr.write(`Cannot start: ${line}\n`);
+  process.exit(1);
+}
 
 const logger = createLogger(process.env['LOG_LEVEL'] && /^(fatal|error|warn|info|debug|trace|silent)$/.test(process.env['LOG_LEVEL']) ? process.env['LOG_LEVEL'] : 'info');
 
@@ -30,9 +37,10 @@ if (mock) {
 
 const loaded = loadConfig(env);
 if (!loaded.ok) {
-  logger.fatal({ problems: loaded.problems }, 'invalid configuration');
-  process.stderr.write(`Invalid configuration:\n${loaded.problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
-  process.exit(1);
+  const s = loaded.problems.length === 1 ? '' : 's';
+  cannotStart(
+    `invalid environment variable${s}: ${loaded.problems.join('; ')}. Set ${s ? 'them' : 'it'} to a valid value or unset ${s ? 'them' : 'it'} (see Configuration in README.md).`,
+  );
 }
 const { config } = loaded;
 logger.level = config.logLevel;
@@ -42,7 +50,14 @@ if (config.plex.clientIdentifierGenerated && !mock) {
   );
 }
 
-const running = await startServer({ config, logger });
+let running: RunningServer;
+try {
+  running = await startServer({ config, logger });
+} catch (error) {
+  if (error instanceof StartupError) cannotStart(error.message);
+  logger.fatal({ err: error }, 'could not start');
+  cannotStart(`${error instanceof Error ? error.message : String(error)} (details in the log line above).`);
+}
 logger.info({ url: `${running.url}/graphql`, plex: config.plex.baseUrl }, 'listening');
 
 let stopping = false;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { StartupError } from './errors.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
@@ -144,6 +145,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Why listening failed, said as what to change. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartupError(`port ${port} is already in use (HOST ${host})`, `Stop the process that listens on it, or set PORT to a free port (e.g. PORT=${port === 65535 ? port - 1 : port + 1})`, { cause: error });
+    case 'EACCES':
+      return new StartupError(`this user may not listen on port ${port} (HOST ${host})`, 'Set PORT to a port above 1023 (e.g. PORT=4000)', { cause: error });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(`HOST ${host} is not an address of this machine`, 'Set HOST to one of its addresses, or to 0.0.0.0 for all of them', { cause: error });
+    default:
+      return error;
+  }
+}
+
 /** The Yoga server on node:http, with the connection timeouts set and a graceful close. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
@@ -168,9 +185,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     firstRequestTimeoutMs: headersTimeout,
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, config.port, config.host));
+    server.once('error', onError);
     server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
@@ -53,51 +57,96 @@ describe('the node:http server', () => {
   });
 });
 
-describe('src/main.ts', () => {
-  function run(args: string[], env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    return { child, output: () => output };
-  }
+function run(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return { child, output: () => stdout + stderr, stdout: () => stdout, stderr: () => stderr };
+}
 
-  it('exits 1 and lists every bad variable', async () => {
-    const { child, output } = run([], { PORT: 'x', PLEX_API_URL: 'not a url' });
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(output()).toContain('PORT');
-    expect(output()).toContain('PLEX_API_URL');
-  }, 20_000);
+/** The line a start-up failure prints: exit code 1, one line on stderr, no stack trace, nothing on stdout. */
+async function startupFailure(env: Record<string, string>): Promise<string> {
+  const { child, stdout, stderr } = run([], { PLEX_CLIENT_IDENTIFIER: 'smoke', ...env });
+  const [code] = await once(child, 'exit');
+  expect(code).toBe(1);
+  expect(stdout()).toBe('');
+  expect(stderr()).toMatch(/^Cannot start: [^\n]+\n$/);
+  expect(stderr()).not.toMatch(/\bat .*\(|node:internal|\.ts:\d+/);
+  return stderr().trim();
+}
+
+/** Resolves with the first match of `pattern` in the child's stdout. */
+function waitFor(child: ReturnType<typeof run>, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${pattern} not seen: ${child.output()}`)), timeoutMs);
+    const check = () => {
+      const match = pattern.exec(child.stdout());
+      if (match) {
+        clearTimeout(timer);
+        child.child.stdout.off('data', check);
+        resolve(match);
+      }
+    };
+    child.child.stdout.on('data', check);
+    check();
+  });
+}
+
+describe('src/main.ts', () => {
+  it('exits 1 and lists every bad variable in one line', async () => {
+    const line = await startupFailure({ PORT: 'x', PLEX_API_URL: 'not a url' });
+    expect(line).toBe(
+      'Cannot start: invalid environment variables: PORT: must be a number; PLEX_API_URL: must be an http(s) URL such as https://plex.tv. Set them to a valid value or unset them (see Configuration in README.md).',
+    );
+  }, 45_000);
+
+  it('says in one line that the port is taken, and how to fix it', async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const line = await startupFailure({ PORT: String(port), HOST: '127.0.0.1' });
+      expect(line).toBe(
+        `Cannot start: port ${port} is already in use (HOST 127.0.0.1). Stop the process that listens on it, or set PORT to a free port (e.g. PORT=${port + 1}).`,
+      );
+    } finally {
+      taken.close();
+    }
+  }, 45_000);
+
+  it('says in one line that the persisted-operations manifest cannot be read, and how to fix it', async () => {
+    const missing = await startupFailure({ PORT: '0', HOST: '127.0.0.1', PERSISTED_OPERATIONS_MANIFEST: '/nonexistent/manifest.json' });
+    expect(missing).toBe(
+      'Cannot start: the persisted-operations manifest /nonexistent/manifest.json does not exist. Run npm run codegen to write it, or set PERSISTED_OPERATIONS_MANIFEST to the path of a valid manifest.',
+    );
+    const broken = join(mkdtempSync(join(tmpdir(), 'manifest-')), 'manifest.json');
+    writeFileSync(broken, '{"sha256:');
+    expect(await startupFailure({ PORT: '0', HOST: '127.0.0.1', PERSISTED_OPERATIONS_MANIFEST: broken })).toBe(
+      `Cannot start: the persisted-operations manifest ${broken} is not valid JSON. Run npm run codegen to write it, or set PERSISTED_OPERATIONS_MANIFEST to the path of a valid manifest.`,
+    );
+  }, 60_000);
 
   it('starts against any plex.tv-compatible server and stops on SIGTERM', async () => {
-    const { child, output } = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke' });
+    const main = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke' });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${output()}`)), 15_000);
-        child.stdout.on('data', () => {
-          const match = /"url":"(http:[^"]+)"/.exec(output());
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-      });
+      const [, url] = await waitFor(main, /"url":"(http:[^"]+)"/);
       const token = sim.issueToken(DEMO_ACCOUNTS.twoFactor.login);
-      const response = await fetch(url, {
+      const response = await fetch(url!, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-plex-token': token },
         body: JSON.stringify({ query: '{ viewer { username twoFactorEnabled } }' }),
       });
       expect(await response.json()).toEqual({ data: { viewer: { username: DEMO_ACCOUNTS.twoFactor.username, twoFactorEnabled: true } } });
     } finally {
-      child.kill('SIGTERM');
+      main.child.kill('SIGTERM');
     }
-    const [code] = await once(child, 'exit');
+    const [code] = await once(main.child, 'exit');
     expect(code).toBe(0);
-    expect(output()).not.toContain(sim.url.includes('token') ? 'x' : 'authToken');
-  }, 20_000);
+    expect(main.output()).not.toContain('authToken');
+  }, 45_000);
 });
