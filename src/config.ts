@@ -185,6 +185,11 @@ const EnvSchema = z.object({
   PLEX_AUTH_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.plex.tv/auth' })
     .default('https://app.plex.tv/auth'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://plex-demo.example.com' })
+    .refine((url) => !/[?#]/.test(url), 'must have no query string or fragment')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   PIN_POLL_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1_000),
   PIN_WATCH_MAX: positiveInt.max(100_000).default(1_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -212,6 +217,12 @@ export interface Config {
     /** The page a user approves a sign-in PIN on (plex.tv: https://app.plex.tv/auth; the simulator has its own). */
     readonly authUrl: string;
   };
+  /**
+   * The address clients reach this service at (PUBLIC_URL: scheme, host and any path prefix), when a proxy in front
+   * changes it. Unset: each request's Host (X-Forwarded-Host/-Proto from proxies TRUST_PROXY trusts). Mock mode builds
+   * the simulator's addresses (approval page, avatars, QR images) from it.
+   */
+  readonly publicUrl: string | undefined;
   readonly pins: {
     /** How often the signInPin subscription polls plex.tv for one PIN. */
     readonly pollIntervalMs: number;
@@ -282,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         resilience: plexResilienceConfig(e),
         authUrl: e.PLEX_AUTH_URL,
       },
+      publicUrl: e.PUBLIC_URL,
       pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS, maxWatched: e.PIN_WATCH_MAX },
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },

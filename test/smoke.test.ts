@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
@@ -142,6 +142,8 @@ describe('src/main.ts', () => {
         body: JSON.stringify({ query: '{ viewer { username twoFactorEnabled } }' }),
       });
       expect(await response.json()).toEqual({ data: { viewer: { username: DEMO_ACCOUNTS.twoFactor.username, twoFactorEnabled: true } } });
+      // The listening line names the demo page as well as the API.
+      expect(main.stdout()).toMatch(/"msg":"listening: demo page http:\/\/127\.0\.0\.1:\d+\/, GraphQL http:\/\/127\.0\.0\.1:\d+\/graphql"/);
     } finally {
       main.child.kill('SIGTERM');
     }
@@ -149,4 +151,94 @@ describe('src/main.ts', () => {
     expect(code).toBe(0);
     expect(main.output()).not.toContain('authToken');
   }, 45_000);
+});
+
+/** The ```sh block of README.md that follows `marker`, as commands with the output each documents (`# {…}` below it). */
+function readmeCommands(marker: string): { command: string; output: string | undefined }[] {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(marker)))![1]!;
+  const commands: { command: string; output: string | undefined }[] = [];
+  let current = '';
+  for (const line of block.split('\n')) {
+    if (current !== '') {
+      current += ` ${line.trim().replace(/\\$/, '').trim()}`;
+      if (!line.endsWith('\\')) {
+        commands.push({ command: current, output: undefined });
+        current = '';
+      }
+    } else if (line.startsWith('curl ')) {
+      if (line.endsWith('\\')) current = line.replace(/\\$/, '').trim();
+      else commands.push({ command: line, output: undefined });
+    } else if (line.startsWith('# {') && commands.length > 0) {
+      commands.at(-1)!.output = line.slice(2);
+    }
+  }
+  return commands;
+}
+
+/** Shell words: bare, '…' and "…" (enough for the README's commands). */
+function shellWords(command: string): string[] {
+  return [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
+}
+
+/** Sends the request a `curl -s [-H 'name: value']… [-d data]… URL` command sends (curl's defaults: POST with -d, form type, Accept: *\/*). */
+async function curl(command: string): Promise<string> {
+  const [program, ...args] = shellWords(command);
+  expect(program).toBe('curl');
+  const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'curl/8' };
+  const data: string[] = [];
+  let url: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '-s') continue;
+    if (arg === '-H') {
+      const [name, ...value] = args[++i]!.split(':');
+      headers[name!.trim().toLowerCase()] = value.join(':').trim();
+    } else if (arg === '-d') data.push(args[++i]!);
+    else if (!arg.startsWith('-') && url === undefined) url = arg;
+    else throw new Error(`this test does not know curl's ${arg}`);
+  }
+  if (data.length > 0) headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  const response = await fetch(url!, { method: data.length > 0 ? 'POST' : 'GET', headers, body: data.length > 0 ? data.join('&') : undefined });
+  return response.text();
+}
+
+/** An IPv4 address of this machine other than loopback (what a browser elsewhere, or a container's host, connects to). */
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)?.address;
+}
+
+describe('src/main.ts --mock', () => {
+  it('runs the README\'s terminal PIN sign-in, through an address other than loopback', async () => {
+    const main = run(['--mock'], { PORT: '0', HOST: '0.0.0.0' });
+    try {
+      const [, port] = await waitFor(main, /"msg":"listening: demo page http:\/\/localhost:(\d+)\/, GraphQL http:\/\/localhost:\d+\/graphql"/);
+      expect(main.stdout()).toMatch(/SIMULATOR MODE: plex.tv is simulated by this server at http:\/\/localhost:\d+\/simulator/);
+      const base = `http://${externalAddress() ?? 'localhost'}:${port}`;
+      const steps = readmeCommands('The same PIN sign-in from a terminal');
+      expect(steps).toHaveLength(3);
+      const EXAMPLE_CODE = 'mq0c8kfwl3yd6oh1w2t4zu9xa';
+      // The commands as printed; only the address (this run's port) and, in step 3, the code step 1 printed differ.
+      const expected = (output: string) =>
+        new RegExp(
+          `^${output
+            .replaceAll('http://localhost:4000', base)
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+            .replace(EXAMPLE_CODE, '([a-z0-9]{25})')
+            .replaceAll('…', '[^"]*')}$`,
+        );
+      const created = await curl(steps[0]!.command.replaceAll('http://localhost:4000', base));
+      const [, code] = expected(steps[0]!.output!).exec(created) ?? expect.unreachable(`step 1 answered ${created}`);
+      const approved = await curl(steps[1]!.command.replaceAll('http://localhost:4000', base));
+      expect(approved).toBe(steps[1]!.output);
+      const signedIn = await curl(steps[2]!.command.replaceAll('http://localhost:4000', base).replaceAll(EXAMPLE_CODE, code!));
+      expect(signedIn).toMatch(expected(steps[2]!.output!));
+    } finally {
+      main.child.kill('SIGTERM');
+    }
+    const [exitCode] = await once(main.child, 'exit');
+    expect(exitCode).toBe(0);
+  }, 60_000);
 });
