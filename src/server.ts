@@ -19,6 +19,7 @@ import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
+import { useInputErrorPaths } from './plugins/input-errors.js';
 import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
@@ -148,6 +149,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useSingleSignIn(),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
+      useInputErrorPaths({ hideSuggestions: security.hideSuggestions }),
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
 import { capturingLogger, testConfig } from './harness.js';
+import { curl, readmeCommands } from './readme.js';
 
 let sim: PlexSimulator;
 let running: RunningServer;
@@ -152,56 +153,6 @@ describe('src/main.ts', () => {
     expect(main.output()).not.toContain('authToken');
   }, 45_000);
 });
-
-/** The ```sh block of README.md that follows `marker`, as commands with the output each documents (`# {…}` below it). */
-function readmeCommands(marker: string): { command: string; output: string | undefined }[] {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(marker)))![1]!;
-  const commands: { command: string; output: string | undefined }[] = [];
-  let current = '';
-  for (const line of block.split('\n')) {
-    if (current !== '') {
-      current += ` ${line.trim().replace(/\\$/, '').trim()}`;
-      if (!line.endsWith('\\')) {
-        commands.push({ command: current, output: undefined });
-        current = '';
-      }
-    } else if (line.startsWith('curl ')) {
-      if (line.endsWith('\\')) current = line.replace(/\\$/, '').trim();
-      else commands.push({ command: line, output: undefined });
-    } else if (line.startsWith('# {') && commands.length > 0) {
-      commands.at(-1)!.output = line.slice(2);
-    }
-  }
-  return commands;
-}
-
-/** Shell words: bare, '…' and "…" (enough for the README's commands). */
-function shellWords(command: string): string[] {
-  return [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
-}
-
-/** Sends the request a `curl -s [-H 'name: value']… [-d data]… URL` command sends (curl's defaults: POST with -d, form type, Accept: *\/*). */
-async function curl(command: string): Promise<string> {
-  const [program, ...args] = shellWords(command);
-  expect(program).toBe('curl');
-  const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'curl/8' };
-  const data: string[] = [];
-  let url: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '-s') continue;
-    if (arg === '-H') {
-      const [name, ...value] = args[++i]!.split(':');
-      headers[name!.trim().toLowerCase()] = value.join(':').trim();
-    } else if (arg === '-d') data.push(args[++i]!);
-    else if (!arg.startsWith('-') && url === undefined) url = arg;
-    else throw new Error(`this test does not know curl's ${arg}`);
-  }
-  if (data.length > 0) headers['content-type'] ??= 'application/x-www-form-urlencoded';
-  const response = await fetch(url!, { method: data.length > 0 ? 'POST' : 'GET', headers, body: data.length > 0 ? data.join('&') : undefined });
-  return response.text();
-}
 
 /** An IPv4 address of this machine other than loopback (what a browser elsewhere, or a container's host, connects to). */
 function externalAddress(): string | undefined {
