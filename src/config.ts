@@ -217,6 +217,11 @@ const EnvSchema = z.object({
   PLEX_AUTH_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.plex.tv/auth' })
     .default('https://app.plex.tv/auth'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://plex-demo.example.com' })
+    .refine((url) => !/[?#]/.test(url), 'must have no query string or fragment')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   PIN_POLL_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1_000),
   PIN_WATCH_MAX: positiveInt.max(100_000).default(1_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -244,6 +249,12 @@ export interface Config {
     /** The page a user approves a sign-in PIN on (plex.tv: https://app.plex.tv/auth; the simulator has its own). */
     readonly authUrl: string;
   };
+  /**
+   * The address clients reach this service at (PUBLIC_URL: scheme, host and any path prefix), when a proxy in front
+   * changes it. Unset: each request's Host (X-Forwarded-Host/-Proto from proxies TRUST_PROXY trusts). Mock mode builds
+   * the simulator's addresses (approval page, avatars, QR images) from it.
+   */
+  readonly publicUrl: string | undefined;
   readonly pins: {
     /** How often the signInPin subscription polls plex.tv for one PIN. */
     readonly pollIntervalMs: number;
@@ -268,12 +279,30 @@ export interface Config {
   readonly security: SecurityConfig;
 }
 
+/** zod's generic messages, said the way the configuration table says them (messages a schema sets win over these). */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.expected === 'number') return 'must be a number';
+      if (issue.expected === 'int') return 'must be a whole number';
+      return undefined;
+    case 'too_small':
+      return issue.origin === 'number' ? `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}` : undefined;
+    case 'too_big':
+      return issue.origin === 'number' ? `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}` : undefined;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    default:
+      return undefined;
+  }
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /** Parses the environment into a typed Config, reporting every bad variable at once. Pure: reads only `env`. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = EnvSchema.safeParse(present);
+  const parsed = EnvSchema.safeParse(present, { error: plainMessage });
   if (!parsed.success) {
     return {
       ok: false,
@@ -296,6 +325,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         resilience: plexResilienceConfig(e),
         authUrl: e.PLEX_AUTH_URL,
       },
+      publicUrl: e.PUBLIC_URL,
       pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS, maxWatched: e.PIN_WATCH_MAX },
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },

@@ -28,6 +28,11 @@ export type Context = Readonly<{
   upstream: UpstreamCall[];
   /** Pass to every plex client call so it lands in `upstream`. */
   callOptions: CallOptions;
+  /**
+   * The address this client should be given for a URL plex.tv handed out. The identity, except in mock mode: the
+   * simulator's addresses on this server's loopback interface become the ones the client reaches this server at.
+   */
+  publicUrl: (url: string) => string;
   /** The server's short-lived account cache (VIEWER_CACHE_TTL_MS), or null when it is off. */
   viewerCache: ViewerCache | null;
   /** Added by the useSignInPins plugin: the shared PIN watcher and this request's PIN loader. */
@@ -69,7 +74,13 @@ export function tokenFromHeaders(headers: Headers): RequestToken {
 }
 
 /** The context of one request; the diagnostics of its plex.tv calls are logged with its request id. */
-export function createContext(initial: YogaInitialContext, plex: PlexClient, logger: Logger, viewerCache: ViewerCache | null = null): Context {
+export function createContext(
+  initial: YogaInitialContext,
+  plex: PlexClient,
+  logger: Logger,
+  viewerCache: ViewerCache | null = null,
+  publicUrl: (url: string) => string = (url) => url,
+): Context {
   const upstream: UpstreamCall[] = [];
   const log = requestLogger(logger, initial.request);
   const credentials = tokenFromHeaders(initial.request.headers);
@@ -91,6 +102,7 @@ export function createContext(initial: YogaInitialContext, plex: PlexClient, log
     loaders: { userByToken },
     upstream,
     callOptions,
+    publicUrl,
     viewerCache,
   };
 }

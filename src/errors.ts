@@ -135,3 +135,18 @@ export class InputValidationFailure extends GraphQLError {
     this.issues = issues;
   }
 }
+
+/**
+ * A reason the server cannot start that the person starting it can fix: `main.ts` prints it as one line (problem and
+ * fix, no stack trace) and exits with code 1. Not a GraphQL error.
+ */
+export class StartupError extends Error {
+  readonly problem: string;
+  readonly fix: string;
+  constructor(problem: string, fix: string, options?: { cause?: unknown }) {
+    super(`${problem}. ${fix}.`, options);
+    this.name = 'StartupError';
+    this.problem = problem;
+    this.fix = fix;
+  }
+}

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { StartupError } from './errors.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
@@ -24,14 +25,18 @@ import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { usePinThrottle } from './plugins/pin-throttle.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
+import { useInputErrorPaths } from './plugins/input-errors.js';
 import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
+import { SIMULATOR_PREFIX, useSimulator } from './plugins/simulator.js';
 import { useSignInThrottle } from './plugins/sign-in-throttle.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
 import { clientAddressResolver, isTrustedProxy } from './security/client-address.js';
 import { limitConnections } from './security/connection-limits.js';
+import { publicUrlResolver } from './security/public-url.js';
+import type { PlexSimulator } from './simulator/index.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
@@ -41,6 +46,16 @@ export interface ServerDeps {
   readonly plex?: PlexClient;
   /** This server's metrics; created when absent. An injected `plex` should feed them through its `onCall`. */
   readonly metrics?: Metrics;
+  /**
+   * Mock mode: the plex.tv simulator, served by this server under /simulator (startServer only). The plex client calls
+   * it there over loopback HTTP on this server's own port, instead of PLEX_API_URL.
+   */
+  readonly simulator?: PlexSimulator;
+}
+
+/** Where the started server reaches itself over loopback HTTP, e.g. http://127.0.0.1:4000 (for a mounted simulator). */
+export interface Loopback {
+  readonly url: string;
 }
 
 export type YogaServer = YogaServerInstance<Record<string, unknown>, Context>;
@@ -62,15 +77,31 @@ query Viewer {
 }
 `;
 
-/** The Yoga server: every request, every plugin, in the order listed below. */
-export function createYogaServer(deps: ServerDeps): YogaServer {
-  const { config, logger } = deps;
+/**
+ * The Yoga server: every request, every plugin, in the order listed below. A mounted simulator (`deps.simulator`) needs
+ * `loopback`, the started server's own address.
+ */
+export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaServer {
+  const { config, logger, simulator } = deps;
   const { security } = config;
+  if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
   const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
   const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
+  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
+  // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
+  const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
+  const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
   const plex =
     deps.plex ??
-    createPlexClient({ ...config.plex, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
+    createPlexClient({ ...plexSettings, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
+  // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
+  const publicUrlFor =
+    simulatorUrl === undefined
+      ? undefined
+      : (request: Request, serverContext: unknown) => {
+          const prefix = `${simulatorUrl}/`;
+          return (url: string) => (url.startsWith(prefix) ? `${publicUrlOf(request, serverContext)}${SIMULATOR_PREFIX}/${url.slice(prefix.length)}` : url);
+        };
   const throttles = createThrottles(security, logger);
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
@@ -89,7 +120,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: (initial) => createContext(initial, plex, logger, viewerCache),
+    context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial)),
     cors: corsPolicy(security.corsOrigins),
     batching: false,
     maxRequestBodySize: security.maxRequestBodyBytes,
@@ -117,6 +148,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useHeaderLimit(security.maxRequestHeaders),
       useRequestIdHeader(),
       useNoStore(GRAPHQL_ENDPOINT),
+      ...(simulator === undefined ? [] : [useSimulator(simulator, publicUrlOf)]),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
       useNoBatching(),
@@ -127,6 +159,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       usePinThrottle(throttles, clientAddress) as Plugin,
+      useInputErrorPaths({ hideSuggestions: security.hideSuggestions }),
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
@@ -154,14 +187,37 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Why listening failed, said as what to change. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartupError(`port ${port} is already in use (HOST ${host})`, `Stop the process that listens on it, or set PORT to a free port (e.g. PORT=${port === 65535 ? port - 1 : port + 1})`, { cause: error });
+    case 'EACCES':
+      return new StartupError(`this user may not listen on port ${port} (HOST ${host})`, 'Set PORT to a port above 1023 (e.g. PORT=4000)', { cause: error });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(`HOST ${host} is not an address of this machine`, 'Set HOST to one of its addresses, or to 0.0.0.0 for all of them', { cause: error });
+    default:
+      return error;
+  }
+}
+
+/** The server's own address over loopback: where it calls itself (a wildcard address is reached on loopback). */
+function loopbackOf(address: AddressInfo): Loopback {
+  const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  return { url: `http://${ip.includes(':') ? `[${ip}]` : ip}:${address.port}` };
+}
+
 /** The Yoga server on node:http, with the connection timeouts set and a graceful close. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
-  const yoga = createYogaServer(deps);
   const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
   // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
   // sends nothing is cut then too); slow-loris connections are cut.
   const headersTimeout = Math.min(requestTimeoutMs, 10_000);
+  // Yoga is built once the port is known (a mounted simulator is called on it); no request is read before that.
+  let yoga: YogaServer | undefined;
   const server = createServer(
     {
       requestTimeout: requestTimeoutMs,
@@ -169,7 +225,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       keepAliveTimeout: keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
     },
-    yoga,
+    (req, res) => {
+      if (yoga !== undefined) void yoga(req, res);
+      else res.writeHead(503, { 'retry-after': '1' }).end();
+    },
   );
   limitConnections(server, {
     maxConnections: connections.max,
@@ -178,19 +237,28 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     firstRequestTimeoutMs: headersTimeout,
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, config.port, config.host));
+    server.once('error', onError);
     server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
+  let built: YogaServer;
+  try {
+    built = createYogaServer(deps, loopbackOf(address));
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+  yoga = built;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
   return {
     url,
     server,
-    yoga,
+    yoga: built,
     async close() {
       // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
       const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
@@ -203,7 +271,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         server.closeIdleConnections();
       });
       // Disposing ends open subscriptions (SSE streams), which would otherwise hold server.close() open forever.
-      await yoga.dispose();
+      await built.dispose();
       // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       await closed;

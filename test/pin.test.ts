@@ -44,7 +44,8 @@ describe('createSignInPin', () => {
     expect(pin.code).toMatch(/^[a-z0-9]{25}$/);
     expect(pin.expiresAt).toMatch(ISO_DATE_TIME);
     expect(Date.parse(pin.expiresAt)).toBeGreaterThan(Date.now());
-    expect(pin.qr).toBe(`https://plex.tv/api/v2/pins/qr/${pin.code}`);
+    // The simulator serves its own QR image where plex.tv serves its own.
+    expect(pin.qr).toBe(`${h.sim.url}/api/v2/pins/qr/${pin.code}`);
 
     const [request] = h.sim.requests;
     expect(request).toMatchObject({ method: 'POST', route: 'pins', path: '/api/v2/pins' });

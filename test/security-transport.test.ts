@@ -280,7 +280,8 @@ describe('malformed requests never echo the request back', () => {
       headers: JSON_HEADERS,
       body: JSON.stringify({ query: SIGN_IN, variables: { input: { login: plain.login, password: { value: SECRET } } } }),
     });
-    expect(result.body.errors[0].message).toMatch(/^Variable "\$(input|password)" got an invalid value.*: Not a valid String\.$/);
+    expect(result.body.errors[0].message).toBe('input.password must be a string.');
+    expect(result.text).not.toContain(SECRET);
     expect(result.body.errors[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

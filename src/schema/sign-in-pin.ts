@@ -41,13 +41,13 @@ export const SignInPin = builder.objectRef<CreatedPin>('SignInPin').implement({
       type: 'URL',
       description:
         'The page where the user approves the sign-in (app.plex.tv/auth, or the simulator in simulator mode). Open it in a new window or tab.',
-      resolve: (pin) => pin.authUrl,
+      resolve: (pin, _args, ctx) => ctx.publicUrl(pin.authUrl),
     }),
     qr: t.field({
       type: 'URL',
       nullable: true,
       description: 'An image of a QR code for the PIN, as plex.tv offers it, for sign-in on another device. Null when absent.',
-      resolve: (pin) => urlOrNull(pin.qr),
+      resolve: (pin, _args, ctx) => urlOrNull(pin.qr && ctx.publicUrl(pin.qr)),
     }),
   }),
 });
