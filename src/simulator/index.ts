@@ -5,6 +5,7 @@ export {
   type PlexSimulatorOptions,
   type RecordedRequest,
   type Route,
+  type SimulatorMount,
 } from './server.js';
 export {
   DEMO_ACCOUNTS,
