@@ -162,7 +162,7 @@ function externalAddress(): string | undefined {
 }
 
 describe('src/main.ts --mock', () => {
-  it('runs the README\'s terminal PIN sign-in, through an address other than loopback', async () => {
+  it('runs the README\'s terminal PIN sign-in, through this machine\'s network address when it has one', async () => {
     const main = run(['--mock'], { PORT: '0', HOST: '0.0.0.0' });
     try {
       const [, port] = await waitFor(main, /"msg":"listening: demo page http:\/\/localhost:(\d+)\/, GraphQL http:\/\/localhost:\d+\/graphql"/);
