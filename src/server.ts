@@ -13,6 +13,7 @@ import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
+import { useDrainingHealth } from './plugins/health.js';
 import { useNoBatching } from './plugins/no-batching.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
@@ -21,6 +22,7 @@ import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
+import { useShutdownNotice } from './plugins/shutdown-notice.js';
 import { useSignInThrottle } from './plugins/sign-in-throttle.js';
 import { useSingleSignIn } from './plugins/single-sign-in.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
@@ -36,11 +38,21 @@ export interface ServerDeps {
   readonly plex?: PlexClient;
   /** This server's metrics; created when absent. An injected `plex` should feed them through its `onCall`. */
   readonly metrics?: Metrics;
+  /** Where the server is in its shutdown; set by startServer. Absent: never draining, never closing. */
+  readonly lifecycle?: ServerLifecycle;
+}
+
+export interface ServerLifecycle {
+  /** True from `drain()` on: /health answers 503 while everything else is still served. */
+  isDraining(): boolean;
+  /** Aborted when the server closes: open subscriptions end with a SHUTTING_DOWN event. */
+  readonly closing: AbortSignal;
 }
 
 export type YogaServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 const GRAPHQL_ENDPOINT = '/graphql';
+const HEALTH_ENDPOINT = '/health';
 
 const GRAPHIQL_DEFAULT_QUERY = `# Sign in (the simulator's demo account: demo@example.com / demo-password),
 # then put the authToken in the Headers tab: {"Authorization": "Bearer <authToken>"}
@@ -66,6 +78,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
   const plex =
     deps.plex ??
     createPlexClient({ ...config.plex, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
+  const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
   const throttles = createThrottles(security, logger);
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
@@ -82,7 +95,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     // Served as an Apollo Federation v2 subgraph: plain clients see the same API plus `_service` and `_entities`.
     schema: subgraphSchema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    healthCheckEndpoint: '/health',
+    healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
     context: (initial) => createContext(initial, plex, logger, viewerCache),
     cors: corsPolicy(security.corsOrigins),
@@ -109,6 +122,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     renderGraphiQL: offlineGraphiQL(),
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
+      useDrainingHealth(HEALTH_ENDPOINT, lifecycle.isDraining),
       useRequestIdHeader(),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
@@ -124,6 +138,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useOperationLog(logger),
       useDemoPage(),
       useSignInPins(pinWatcher),
+      useShutdownNotice(lifecycle.closing),
       {
         // Yoga's dispose (and so every server shutdown) releases what the server holds.
         async onDispose() {
@@ -141,13 +156,24 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly yoga: YogaServer;
+  /**
+   * Starts draining: /health answers 503 and every response closes its connection, while everything (new connections
+   * included) is still served. Load balancers and orchestrators stop sending; `close()` follows after SHUTDOWN_DRAIN_MS.
+   */
+  drain(): void;
+  /**
+   * Stops accepting, ends open subscriptions with a SHUTTING_DOWN event, lets requests in flight finish (within
+   * SHUTDOWN_TIMEOUT_MS), then releases the plex.tv pool and Redis.
+   */
   close(): Promise<void>;
 }
 
-/** The Yoga server on node:http, with the connection timeouts set and a graceful close. */
+/** The Yoga server on node:http, with the connection timeouts set, a drain and a graceful close. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
-  const yoga = createYogaServer(deps);
+  let draining = false;
+  const closing = new AbortController();
+  const yoga = createYogaServer({ ...deps, lifecycle: { isDraining: () => draining, closing: closing.signal } });
   const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
   // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
   // sends nothing is cut then too); slow-loris connections are cut.
@@ -159,7 +185,12 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       keepAliveTimeout: keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
     },
-    yoga,
+    (request, response) => {
+      // Draining: the connection ends after this response, so a keep-alive client (a proxy's pool included) opens its
+      // next connection where a load balancer sends it, not here.
+      if (draining) response.setHeader('connection', 'close');
+      void yoga(request, response);
+    },
   );
   limitConnections(server, {
     maxConnections: connections.max,
@@ -177,27 +208,37 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+  let closed: Promise<void> | undefined;
   return {
     url,
     server,
     yoga,
-    async close() {
-      // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
-      const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
-      force.unref();
-      const closed = new Promise<void>((resolve) => {
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
+    drain() {
+      draining = true;
+    },
+    close() {
+      closed ??= (async () => {
+        draining = true;
+        // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
+        const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+        force.unref();
+        const stopped = new Promise<void>((resolve) => {
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
         });
-        server.closeIdleConnections();
-      });
-      // Disposing ends open subscriptions (SSE streams), which would otherwise hold server.close() open forever.
-      await yoga.dispose();
-      // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      await closed;
-      clearInterval(sweep);
+        // Open subscriptions (SSE streams) get their last event and end; they would otherwise hold server.close() open.
+        closing.abort();
+        // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        await stopped;
+        clearInterval(sweep);
+        // Only now, with no request left in flight, are the plex.tv pool and Redis released.
+        await yoga.dispose();
+      })();
+      return closed;
     },
   };
 }

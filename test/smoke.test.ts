@@ -74,7 +74,7 @@ describe('src/main.ts', () => {
   }, 20_000);
 
   it('starts against any plex.tv-compatible server and stops on SIGTERM', async () => {
-    const { child, output } = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke' });
+    const { child, output } = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke', SHUTDOWN_DRAIN_MS: '200' });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no listening line: ${output()}`)), 15_000);
