@@ -29,6 +29,7 @@ import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
 import { clientAddressResolver, isTrustedProxy } from './security/client-address.js';
 import { limitConnections } from './security/connection-limits.js';
+import { connectRedis } from './security/redis.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
@@ -79,7 +80,9 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     deps.plex ??
     createPlexClient({ ...config.plex, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
   const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
-  const throttles = createThrottles(security, logger);
+  // REDIS_URL: the connection the throttle counters are kept through.
+  const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
+  const throttles = createThrottles(security, logger, redis);
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
   const pinWatcher = createPinWatcher({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
@@ -144,7 +147,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
         async onDispose() {
           pinWatcher.close();
           viewerCache?.dispose();
-          await throttles.close();
+          await redis?.close();
           if (deps.plex === undefined) await plex.close();
         },
       },
