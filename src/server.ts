@@ -8,6 +8,7 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
 import { createPlexClient, logDiagnostic, type PlexClient } from './plex/client.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
+import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
@@ -80,11 +81,19 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     deps.plex ??
     createPlexClient({ ...config.plex, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
   const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
-  // REDIS_URL: the connection the throttle counters are kept through.
+  // REDIS_URL: one connection shared by the throttle counters and the sign-out broadcast.
   const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
   const throttles = createThrottles(security, logger, redis);
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
+  // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
+  const signOuts =
+    redis &&
+    createSignOutBroadcast({
+      redis,
+      logger,
+      ...(viewerCache && { onSignedOut: (digest: string) => viewerCache.dropDigest(digest), onResubscribed: () => viewerCache.clear() }),
+    });
   const pinWatcher = createPinWatcher({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
@@ -147,6 +156,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
         async onDispose() {
           pinWatcher.close();
           viewerCache?.dispose();
+          await signOuts?.close();
           await redis?.close();
           if (deps.plex === undefined) await plex.close();
         },

@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
+import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
 import { TestRedis, until } from './deployment/processes.js';
 import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
 
+const VIEWER = '{ viewer { username } }';
+const SIGN_OUT = 'mutation { signOut { signedOut tokenWasValid } }';
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Two servers (instances) sharing a redis-server of this file's own, which the tests stop and start again. */
 function twoInstances(env: Record<string, string>, ready: string) {
@@ -55,5 +60,64 @@ describe('throttle counters when Redis stops and comes back', () => {
     const login = `resumed-${uniquePrefix()}@example.com`;
     for (let attempt = 0; attempt < 5; attempt += 1) expect(await wrongPassword(a, login)).toBe('InvalidCredentialsError');
     expect(await wrongPassword(b, login)).toBe('SignInThrottledError');
+  }, 30_000);
+});
+
+describe('sign-out everywhere through Redis pub/sub (REDIS_URL with VIEWER_CACHE_TTL_MS)', () => {
+  const state = twoInstances({ VIEWER_CACHE_TTL_MS: '30000' }, 'listening for sign-outs');
+
+  // In one process the servers also share the local sign-out registry; these tests take the two halves of the
+  // broadcast apart (a server hears a digest from Redis; a server publishes one). test/deployment/ runs it whole.
+  it('drops a token from the viewer cache when its digest comes in on the channel', async () => {
+    const { b, sim, redis, prefix } = state;
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    expect((await b.gql(VIEWER, {}, bearer(token))).body.data.viewer.username).toBe(DEMO_ACCOUNTS.plain.username);
+    // Revoked at plex.tv behind b's back: b answers from its cache…
+    sim.revokeToken(token);
+    expect((await b.gql(VIEWER, {}, bearer(token))).body.data.viewer).not.toBeNull();
+    // …until another instance announces the sign-out.
+    const publisher = new Redis(redis.url);
+    try {
+      await publisher.publish(`${prefix}sign-out`, createHash('sha256').update(token).digest('base64url'));
+    } finally {
+      publisher.disconnect();
+    }
+    await until(async () => (await b.gql(VIEWER, {}, bearer(token))).body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', 'b to drop the token');
+  });
+
+  it('publishes the SHA-256 of the token on a channel under REDIS_KEY_PREFIX, never the token', async () => {
+    const { a, sim, redis, prefix } = state;
+    const listener = new Redis(redis.url);
+    try {
+      const heard: { channel: string; message: string }[] = [];
+      listener.on('message', (channel: string, message: string) => heard.push({ channel, message }));
+      await listener.subscribe(`${prefix}sign-out`);
+      const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+      await a.gql(SIGN_OUT, {}, bearer(token));
+      await until(() => heard.length > 0, 'the sign-out message');
+      // Both servers of this process publish it (the sign-out registry is process-wide); a deployment runs one per process.
+      const digest = createHash('sha256').update(token).digest('base64url');
+      expect(new Set(heard.map((entry) => JSON.stringify(entry)))).toEqual(new Set([JSON.stringify({ channel: `${prefix}sign-out`, message: digest })]));
+    } finally {
+      listener.disconnect();
+    }
+  });
+
+  it('Redis down: logs the sign-outs it cannot share; back: clears the viewer cache once it listens again', async () => {
+    const { a, b, sim, redis } = state;
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    expect((await b.gql(VIEWER, {}, bearer(token))).body.data.viewer).not.toBeNull();
+
+    await redis.stop();
+    await until(() => b.logs.some((line) => line.includes('sign-outs through other instances are not heard')), 'b to notice');
+    expect((await a.gql(SIGN_OUT, {}, bearer(sim.issueToken(DEMO_ACCOUNTS.plain.login)))).body.data.signOut.signedOut).toBe(true);
+    expect(a.logs.some((line) => line.includes('sign-out not shared with the other instances'))).toBe(true);
+    // A sign-out b cannot hear of (revoked at plex.tv, as through an instance in another process): b keeps its cache.
+    sim.revokeToken(token);
+    expect((await b.gql(VIEWER, {}, bearer(token))).body.data.viewer).not.toBeNull();
+
+    await redis.start();
+    await until(() => b.logs.filter((line) => line.includes('listening for sign-outs')).length === 2, 'b to listen again', 10_000);
+    expect((await b.gql(VIEWER, {}, bearer(token))).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   }, 30_000);
 });
