@@ -65,6 +65,7 @@ const SECURITY_ENV = {
   MAX_REQUEST_BODY_BYTES: positiveInt.max(50 * 1024 * 1024).default(100 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  SHUTDOWN_DRAIN_MS: nonNegativeInt.max(600_000).default(5_000),
   KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(5_000),
   MAX_CONNECTIONS: positiveInt.max(1_000_000).default(10_000),
   MAX_REQUEST_HEADERS: positiveInt.max(1_000).default(100),
@@ -119,6 +120,11 @@ export interface SecurityConfig {
   readonly maxRequestHeaders: number;
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, how long the server keeps serving everything (new connections too) while /health answers 503 and
+   * responses close their connections, so that load balancers stop sending before it stops accepting.
+   */
+  readonly shutdownDrainMs: number;
   /** How long an idle keep-alive connection stays open. */
   readonly keepAliveTimeoutMs: number;
   /** Open connections in all, and from one peer address (trusted proxies excepted). */
@@ -170,6 +176,7 @@ function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
     maxRequestHeaders: e.MAX_REQUEST_HEADERS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     connections: { max: e.MAX_CONNECTIONS, maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
     corsOrigins: (e.CORS_ORIGINS ?? []).filter((origin) => origin !== '*'),

@@ -34,6 +34,8 @@ export const ErrorCode = {
   CSRF_REJECTED: 'CSRF_REJECTED',
   /** More request header fields than MAX_REQUEST_HEADERS (HTTP 431). */
   REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+  /** The last event of a subscription whose server instance is stopping: subscribe again (another instance answers). */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   // Written by Yoga and graphql-js; listed so that every code a client sees is named here.
   BAD_REQUEST: 'BAD_REQUEST',
   REQUEST_ENTITY_TOO_LARGE: 'REQUEST_ENTITY_TOO_LARGE',
@@ -114,6 +116,12 @@ export function csrfRejected(): GraphQLError {
     'This request could be a cross-site request forgery: send it as application/json, or add the "x-graphql-csrf" header.',
     { extensions: { code: ErrorCode.CSRF_REJECTED, http: { status: 403 } } },
   );
+}
+
+export function shuttingDown(): GraphQLError {
+  return createGraphQLError('This server instance is shutting down: subscribe again to carry on (another instance will answer).', {
+    extensions: { code: ErrorCode.SHUTTING_DOWN },
+  });
 }
 
 export interface InputIssue {

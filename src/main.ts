@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
@@ -68,12 +69,25 @@ logger.info(
 );
 
 let stopping = false;
+const drainCut = new AbortController();
 async function stop(signal: string) {
-  if (stopping) return;
+  if (stopping) {
+    // A second signal cuts the drain short.
+    drainCut.abort();
+    return;
+  }
   stopping = true;
-  logger.info({ signal, drainMs: config.security.shutdownTimeoutMs }, 'shutting down: no new connections, finishing requests in flight');
+  const { shutdownDrainMs, shutdownTimeoutMs } = config.security;
+  // SIGTERM (an orchestrator, a rolling restart): drain first. SIGINT (Ctrl-C at a terminal): stop at once.
+  const drainMs = signal === 'SIGTERM' ? shutdownDrainMs : 0;
   // running.close() bounds the drain itself; this is the last resort if closing the pool or Redis hangs.
-  setTimeout(() => process.exit(1), config.security.shutdownTimeoutMs + 5_000).unref();
+  setTimeout(() => process.exit(1), drainMs + shutdownTimeoutMs + 5_000).unref();
+  if (drainMs > 0) {
+    running.drain();
+    logger.info({ signal, drainMs }, 'draining: /health answers 503 and connections close after their response; still serving everything until the drain ends');
+    await sleep(drainMs, undefined, { signal: drainCut.signal }).catch(() => {});
+  }
+  logger.info({ signal, shutdownTimeoutMs }, 'shutting down: no new connections, finishing requests in flight');
   await running.close();
   await simulator?.close();
   logger.info('stopped');

@@ -9,12 +9,14 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
 import { createPlexClient, logDiagnostic, type PlexClient } from './plex/client.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
+import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
 import { useEntitiesLimits } from './plugins/entities-limits.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
+import { useDrainingHealth } from './plugins/health.js';
 import { useHiddenSubgraphSdl } from './plugins/hidden-subgraph-sdl.js';
 import { useNoBatching } from './plugins/no-batching.js';
 import { useHeaderLimit } from './plugins/header-limit.js';
@@ -30,6 +32,7 @@ import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
 import { SIMULATOR_PREFIX, useSimulator } from './plugins/simulator.js';
+import { useShutdownNotice } from './plugins/shutdown-notice.js';
 import { useSignInThrottle } from './plugins/sign-in-throttle.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
@@ -37,6 +40,7 @@ import { clientAddressResolver, isTrustedProxy } from './security/client-address
 import { limitConnections } from './security/connection-limits.js';
 import { publicUrlResolver } from './security/public-url.js';
 import type { PlexSimulator } from './simulator/index.js';
+import { connectRedis } from './security/redis.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
@@ -51,6 +55,15 @@ export interface ServerDeps {
    * it there over loopback HTTP on this server's own port, instead of PLEX_API_URL.
    */
   readonly simulator?: PlexSimulator;
+  /** Where the server is in its shutdown; set by startServer. Absent: never draining, never closing. */
+  readonly lifecycle?: ServerLifecycle;
+}
+
+export interface ServerLifecycle {
+  /** True from `drain()` on: /health answers 503 while everything else is still served. */
+  isDraining(): boolean;
+  /** Aborted when the server closes: open subscriptions end with a SHUTTING_DOWN event. */
+  readonly closing: AbortSignal;
 }
 
 /** Where the started server reaches itself over loopback HTTP, e.g. http://127.0.0.1:4000 (for a mounted simulator). */
@@ -61,6 +74,7 @@ export interface Loopback {
 export type YogaServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 const GRAPHQL_ENDPOINT = '/graphql';
+const HEALTH_ENDPOINT = '/health';
 
 const GRAPHIQL_DEFAULT_QUERY = `# Sign in (the simulator's demo account: demo@example.com / demo-password),
 # then put the authToken in the Headers tab: {"Authorization": "Bearer <authToken>"}
@@ -102,9 +116,20 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
           const prefix = `${simulatorUrl}/`;
           return (url: string) => (url.startsWith(prefix) ? `${publicUrlOf(request, serverContext)}${SIMULATOR_PREFIX}/${url.slice(prefix.length)}` : url);
         };
-  const throttles = createThrottles(security, logger);
+  const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
+  // REDIS_URL: one connection shared by the throttle counters and the sign-out broadcast.
+  const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
+  const throttles = createThrottles(security, logger, redis);
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
+  // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
+  const signOuts =
+    redis &&
+    createSignOutBroadcast({
+      redis,
+      logger,
+      ...(viewerCache && { onSignedOut: (digest: string) => viewerCache.dropDigest(digest), onResubscribed: () => viewerCache.clear() }),
+    });
   const pinWatcher = createPinWatcher({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
@@ -118,7 +143,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     // Served as an Apollo Federation v2 subgraph: plain clients see the same API plus `_service` and `_entities`.
     schema: subgraphSchema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    healthCheckEndpoint: '/health',
+    healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
     context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial)),
     cors: corsPolicy(security.corsOrigins),
@@ -145,6 +170,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     renderGraphiQL: offlineGraphiQL(),
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
+      useDrainingHealth(HEALTH_ENDPOINT, lifecycle.isDraining),
       useHeaderLimit(security.maxRequestHeaders),
       useRequestIdHeader(),
       useNoStore(GRAPHQL_ENDPOINT),
@@ -167,12 +193,14 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useOperationLog(logger),
       useDemoPage(),
       useSignInPins(pinWatcher),
+      useShutdownNotice(lifecycle.closing),
       {
         // Yoga's dispose (and so every server shutdown) releases what the server holds.
         async onDispose() {
           pinWatcher.close();
           viewerCache?.dispose();
-          await throttles.close();
+          await signOuts?.close();
+          await redis?.close();
           if (deps.plex === undefined) await plex.close();
         },
       },
@@ -184,6 +212,15 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly yoga: YogaServer;
+  /**
+   * Starts draining: /health answers 503 and every response closes its connection, while everything (new connections
+   * included) is still served. Load balancers and orchestrators stop sending; `close()` follows after SHUTDOWN_DRAIN_MS.
+   */
+  drain(): void;
+  /**
+   * Stops accepting, ends open subscriptions with a SHUTTING_DOWN event, lets requests in flight finish (within
+   * SHUTDOWN_TIMEOUT_MS), then releases the plex.tv pool and Redis.
+   */
   close(): Promise<void>;
 }
 
@@ -212,6 +249,8 @@ function loopbackOf(address: AddressInfo): Loopback {
 /** The Yoga server on node:http, with the connection timeouts set and a graceful close. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
+  let draining = false;
+  const closing = new AbortController();
   const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
   // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
   // sends nothing is cut then too); slow-loris connections are cut.
@@ -226,6 +265,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
     },
     (req, res) => {
+      // Draining: the connection ends after this response, so a keep-alive client (a proxy's pool included) opens its
+      // next connection where a load balancer sends it, not here.
+      if (draining) res.setHeader('connection', 'close');
       if (yoga !== undefined) void yoga(req, res);
       else res.writeHead(503, { 'retry-after': '1' }).end();
     },
@@ -247,7 +289,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   let built: YogaServer;
   try {
-    built = createYogaServer(deps, loopbackOf(address));
+    built = createYogaServer({ ...deps, lifecycle: { isDraining: () => draining, closing: closing.signal } }, loopbackOf(address));
   } catch (error) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
@@ -255,27 +297,37 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   yoga = built;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+  let closed: Promise<void> | undefined;
   return {
     url,
     server,
     yoga: built,
-    async close() {
-      // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
-      const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
-      force.unref();
-      const closed = new Promise<void>((resolve) => {
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
+    drain() {
+      draining = true;
+    },
+    close() {
+      closed ??= (async () => {
+        draining = true;
+        // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
+        const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+        force.unref();
+        const stopped = new Promise<void>((resolve) => {
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
         });
-        server.closeIdleConnections();
-      });
-      // Disposing ends open subscriptions (SSE streams), which would otherwise hold server.close() open forever.
-      await built.dispose();
-      // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      await closed;
-      clearInterval(sweep);
+        // Open subscriptions (SSE streams) get their last event and end; they would otherwise hold server.close() open.
+        closing.abort();
+        // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        await stopped;
+        clearInterval(sweep);
+        // Only now, with no request left in flight, are the plex.tv pool and Redis released.
+        await built.dispose();
+      })();
+      return closed;
     },
   };
 }

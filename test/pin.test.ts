@@ -315,7 +315,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
   });
 });
 
-it('ends open subscriptions when the server closes, instead of holding the shutdown open', async () => {
+it('ends open subscriptions when the server closes, with a last SHUTTING_DOWN event, instead of holding the shutdown open', async () => {
   const own = await startServer({
     config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1', PIN_POLL_INTERVAL_MS: '50' }),
     logger: capturingLogger().logger,
@@ -328,7 +328,8 @@ it('ends open subscriptions when the server closes, instead of holding the shutd
     closing ??= own.close();
   }
   await closing;
-  expect(events.map((e) => e.event)).toEqual(['next', 'complete']);
+  expect(events.map((e) => e.event)).toEqual(['next', 'next', 'complete']);
+  expect(JSON.parse(events[1]!.data).errors[0].extensions).toEqual({ code: 'SHUTTING_DOWN' });
 });
 
 describe('the PIN watcher', () => {

@@ -133,7 +133,7 @@ describe('src/main.ts', () => {
   }, 60_000);
 
   it('starts against any plex.tv-compatible server and stops on SIGTERM', async () => {
-    const main = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke' });
+    const main = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke', SHUTDOWN_DRAIN_MS: '200' });
     try {
       const [, url] = await waitFor(main, /"url":"(http:[^"]+)"/);
       const token = sim.issueToken(DEMO_ACCOUNTS.twoFactor.login);
@@ -163,7 +163,7 @@ function externalAddress(): string | undefined {
 
 describe('src/main.ts --mock', () => {
   it('runs the README\'s terminal PIN sign-in, through this machine\'s network address when it has one', async () => {
-    const main = run(['--mock'], { PORT: '0', HOST: '0.0.0.0' });
+    const main = run(['--mock'], { PORT: '0', HOST: '0.0.0.0', SHUTDOWN_DRAIN_MS: '200' });
     try {
       const [, port] = await waitFor(main, /"msg":"listening: demo page http:\/\/localhost:(\d+)\/, GraphQL http:\/\/localhost:\d+\/graphql"/);
       expect(main.stdout()).toMatch(/SIMULATOR MODE: plex.tv is simulated by this server at http:\/\/localhost:\d+\/simulator/);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
+import type { RedisConnection } from './redis.js';
 import type { SecurityConfig } from '../config.js';
 
 const MINUTE = 60;
@@ -35,7 +35,6 @@ export interface Throttles {
   readonly consumeRequest: ((address: string) => Promise<number | null>) | undefined;
   /** True while counters live in Redis (shared by every instance); false when they are this process's memory. */
   isShared(): boolean;
-  close(): Promise<void>;
 }
 
 const ALWAYS_ALLOWED: SignInPermit = { allowed: true, settle: async () => {} };
@@ -71,12 +70,12 @@ async function take(limiter: RateLimiterAbstract, key: string): Promise<number |
 }
 
 /**
- * Sign-in throttles and the per-address request limit. With REDIS_URL the counters live in Redis so that every
- * instance enforces one limit; each Redis limiter has an in-memory insurance limiter that takes over while Redis is
- * unreachable, so the service keeps serving (with per-instance counters) and says so in the log.
+ * Sign-in throttles and the per-address request limit. With a Redis connection (REDIS_URL) the counters live in Redis
+ * so that every instance enforces one limit; each Redis limiter has an in-memory insurance limiter that takes over
+ * while Redis is unreachable, so the service keeps serving (with per-instance counters) and says so in the log.
  */
-export function createThrottles(config: SecurityConfig, logger: Logger): Throttles {
-  const redis = config.redis.url ? connectRedis(config.redis.url, logger) : undefined;
+export function createThrottles(config: SecurityConfig, logger: Logger, redis?: RedisConnection): Throttles {
+  // Without `redis` (no REDIS_URL) every counter is this process's memory.
 
   function limiter(name: string, points: number, duration = MINUTE): RateLimiterAbstract {
     const options = { keyPrefix: `${config.redis.keyPrefix}${name}`, points, duration };
@@ -161,54 +160,6 @@ export function createThrottles(config: SecurityConfig, logger: Logger): Throttl
     consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),
     consumeRequest: requests ? async (address) => (known(address) ? take(requests, address) : null) : undefined,
     isShared: () => redis?.isReady() ?? false,
-    async close() {
-      await redis?.close();
-    },
-  };
-}
-
-interface RedisConnection {
-  readonly client: Redis;
-  isReady(): boolean;
-  close(): Promise<void>;
-}
-
-function connectRedis(url: string, logger: Logger): RedisConnection {
-  const client = new Redis(url, {
-    // Fail fast so that the insurance limiter answers instead of a queue that waits for Redis.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 500,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-  let state: 'connecting' | 'shared' | 'local' = 'connecting';
-  const fallBack = (reason: string) => {
-    if (state === 'local') return;
-    state = 'local';
-    logger.warn({ redis: { problem: reason } }, 'Redis unreachable: throttle counters fall back to this instance\'s memory until it is back');
-  };
-  client.on('ready', () => {
-    if (state !== 'shared') logger.info('Redis connected: throttle counters are shared by every instance');
-    state = 'shared';
-  });
-  client.on('error', (error: Error & { code?: string }) => fallBack(error.code ?? error.message.slice(0, 100)));
-  client.on('close', () => fallBack('connection closed'));
-  return {
-    client,
-    isReady: () => client.status === 'ready',
-    async close() {
-      client.removeAllListeners('close');
-      client.removeAllListeners('error');
-      // Keep a listener so that errors during shutdown are not unhandled.
-      client.on('error', () => {});
-      try {
-        if (client.status === 'ready') await client.quit();
-        else client.disconnect();
-      } catch {
-        client.disconnect();
-      }
-    },
   };
 }
 
