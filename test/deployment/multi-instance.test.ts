@@ -14,6 +14,8 @@ const PIN_POLL_INTERVAL_MS = 500;
 const RATE_LIMIT_PER_MINUTE = 300;
 const SIGN_IN_LOGIN_FAILURES_PER_MINUTE = 5;
 const SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE = 30;
+// The default.
+const PIN_CREATIONS_PER_MINUTE = 10;
 const SHUTDOWN_DRAIN_MS = 5_000;
 const DEMO = { login: 'demo@example.com', password: 'demo-password', username: 'demo' };
 
@@ -75,6 +77,8 @@ beforeAll(async () => {
     VIEWER_CACHE_TTL_MS: '30000',
     PIN_POLL_INTERVAL_MS: String(PIN_POLL_INTERVAL_MS),
     SHUTDOWN_DRAIN_MS: String(SHUTDOWN_DRAIN_MS),
+    // The rolling-restart load checks one PIN many times a second from each of its clients.
+    PIN_POLLS_PER_MINUTE: '1000000',
   };
   instances = [];
   for (const name of ['a', 'b', 'c']) instances.push(new Instance(name, await freePort(), env));
@@ -136,6 +140,19 @@ const SHARED_LIMITS: SharedLimit[] = [
     },
   },
   {
+    name: 'PIN creations per client address (PIN_CREATIONS_PER_MINUTE)',
+    allowed: PIN_CREATIONS_PER_MINUTE,
+    prepare() {
+      const from = clientAddress();
+      return async (target) => {
+        const answer = await gql(target.url, from, 'mutation { createSignInPin { id } }');
+        if (errorCode(answer) === 'RATE_LIMITED') return 'refused';
+        expect(answer.body?.data?.createSignInPin?.id).toBeTruthy();
+        return 'allowed';
+      };
+    },
+  },
+  {
     name: 'requests per client address (RATE_LIMIT_PER_MINUTE)',
     allowed: RATE_LIMIT_PER_MINUTE,
     prepare() {
@@ -173,7 +190,7 @@ describe('one set of limits for every instance (REDIS_URL, TRUST_PROXY=1)', () =
 
   it("counts each client under the address nginx puts in X-Forwarded-For, not under nginx's own", async () => {
     // Every request below reaches the instances from nginx's address; only X-Forwarded-For tells the clients apart.
-    await expectOneLimit(SHARED_LIMITS[2]!, [throughNginx()]);
+    await expectOneLimit(SHARED_LIMITS.find((limit) => limit.name.startsWith('requests per client address'))!, [throughNginx()]);
     expect((await gql(nginx.url, clientAddress(), '{ __typename }')).status).toBe(200);
   }, 60_000);
 });
