@@ -1,0 +1,119 @@
+// The matrix: for each upstream latency, one simulator with that delay and the three servers beside it; for each
+// connection count and scenario, the four rows measured back to back (their order rotated from cell to cell), so that
+// every ratio compares numbers taken minutes apart on the same machine.
+import { join } from 'node:path';
+import { inChild, log, settle, startServer, startSimulator, warnings, type Server, type ServerKind, type Simulator } from './processes.js';
+import { prepareTargets, ROW_NAMES, type RowKind, type ScenarioName, type Target } from './scenarios.js';
+import type { LoadConfig, LoadResult } from './types.js';
+
+/**
+ * The product's sign-in throttles, raised for the load generator (thousands of sign-ins a minute to one login from one
+ * address). Raised rather than switched off (0), so the throttles' own cost stays in the numbers. Nothing else changes.
+ */
+export const RAISED_LIMITS: Readonly<Record<string, string>> = {
+  SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '1000000000',
+  SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '1000000000',
+};
+
+export interface MatrixOptions {
+  readonly latencies: readonly number[];
+  readonly connections: readonly number[];
+  readonly scenarios: readonly ScenarioName[];
+  readonly rows: readonly RowKind[];
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  readonly timeoutSeconds: number;
+}
+
+export interface Cell {
+  readonly latencyMs: number;
+  readonly connections: number;
+  readonly scenario: ScenarioName;
+  readonly row: RowKind;
+  readonly result: LoadResult;
+}
+
+export interface MatrixResult {
+  readonly cells: Cell[];
+  readonly productWarnings: { count: number; last: string[] };
+}
+
+export function loadConfig(target: Target, simulator: Simulator, options: { connections: number; warmupSeconds: number; seconds: number; timeoutSeconds: number }): LoadConfig {
+  return {
+    origin: target.origin,
+    requests: [target.request],
+    connections: options.connections,
+    warmupSeconds: options.warmupSeconds,
+    seconds: options.seconds,
+    timeoutSeconds: options.timeoutSeconds,
+    expect: target.expect,
+    serverPid: target.serverPid,
+    simulatorPid: simulator.proc.pid,
+    simulatorUrl: simulator.url,
+  };
+}
+
+export function runLoad(config: LoadConfig): Promise<LoadResult> {
+  const maxMs = (config.warmupSeconds + config.seconds + config.timeoutSeconds + 60) * 1000;
+  return inChild<LoadResult>('autocannon', 'load.mjs', 'run', config, maxMs);
+}
+
+const fixed = (value: number | null | undefined, digits: number) => (value === null || value === undefined ? '—' : value.toFixed(digits));
+
+export function describe(cell: Cell): string {
+  const { window: w, run } = cell.result;
+  return `  ${String(cell.latencyMs).padStart(3)} ms  c=${String(cell.connections).padStart(4)}  ${cell.scenario.padEnd(6)}  ${ROW_NAMES[cell.row].padEnd(30)} ${Math.round(w.reqPerSec).toString().padStart(6)} req/s  p50 ${fixed(w.latencyMs.p50, 1)}  p99 ${fixed(w.latencyMs.p99, 1)} ms  cpu ${fixed(w.serverCpuMsPerOp, 3)} ms/op  rss ${(cell.result.peakRssBytes / 2 ** 20).toFixed(0)} MiB  upstream ${fixed(w.upstreamPerOp, 3)}/op${run.failures ? `  ${run.failures} ERRORS ${JSON.stringify(run.statusCodes)} ${cell.result.failureSamples.join(' | ')}` : ''}`;
+}
+
+export async function runMatrix(options: MatrixOptions, logDir: string): Promise<MatrixResult> {
+  const cells: Cell[] = [];
+  const productWarnings = { count: 0, last: [] as string[] };
+  const kinds = options.rows.filter((row): row is ServerKind => row !== 'direct');
+  for (const latencyMs of options.latencies) {
+    log(`upstream latency ${latencyMs} ms: starting the simulator and ${kinds.join(', ')}`);
+    const simulator = await startSimulator(latencyMs);
+    const servers: Partial<Record<ServerKind, Server>> = {};
+    const logFile = join(logDir, `product-${latencyMs}ms.log`);
+    try {
+      for (const kind of kinds) {
+        servers[kind] = await startServer(kind, { simulator, env: kind === 'product' ? RAISED_LIMITS : undefined, logFile: kind === 'product' ? logFile : undefined });
+      }
+      const target = await prepareTargets(simulator, servers);
+      // A first short run of every (row, scenario) at a few connections: JIT, pools, caches.
+      for (const scenario of options.scenarios) {
+        for (const row of options.rows) {
+          const result = await runLoad(loadConfig(target(row, scenario), simulator, { connections: 20, warmupSeconds: 0, seconds: 2, timeoutSeconds: options.timeoutSeconds }));
+          if (result.run.failures > 0 || result.run.ok === 0) {
+            throw new Error(`warm-up of ${row} ${scenario} failed: ${JSON.stringify(result.run)} ${result.failureSamples.join(' | ')}`);
+          }
+          await settle(simulator);
+        }
+      }
+      let turn = 0;
+      for (const connections of options.connections) {
+        for (const scenario of options.scenarios) {
+          // Rotate the order of the rows so that none is always measured first or last.
+          const order = options.rows.map((_, i) => options.rows[(i + turn) % options.rows.length]!);
+          turn++;
+          for (const row of order) {
+            for (const server of Object.values(servers)) {
+              if (!server.proc.running) throw new Error(`${server.kind} has exited:\n${server.proc.lines.join('\n')}`);
+            }
+            const result = await runLoad(loadConfig(target(row, scenario), simulator, { ...options, connections }));
+            const cell: Cell = { latencyMs, connections, scenario, row, result };
+            cells.push(cell);
+            log(describe(cell));
+            await settle(simulator);
+          }
+        }
+      }
+    } finally {
+      for (const server of Object.values(servers)) await server.proc.stop();
+      await simulator.proc.stop();
+    }
+    const found = await warnings(logFile);
+    productWarnings.count += found.count;
+    productWarnings.last.push(...found.last);
+  }
+  return { cells, productWarnings };
+}

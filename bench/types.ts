@@ -1,0 +1,69 @@
+// What the runner and the load generator (bench/load.mjs) exchange.
+
+export interface LoadRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface LoadConfig {
+  /** http://127.0.0.1:port of the server under load. */
+  readonly origin: string;
+  /** Sent in turn on every connection (one request for a scenario; several for the soak's mix). */
+  readonly requests: readonly LoadRequest[];
+  readonly connections: number;
+  /** Load before the measured window (connections opened, JIT warm). */
+  readonly warmupSeconds: number;
+  /** The measured window. */
+  readonly seconds: number;
+  readonly timeoutSeconds: number;
+  /** A 2xx body is right when it holds every one of these strings and no `"errors"`. */
+  readonly expect: { readonly contains: readonly string[] };
+  /** The measured server (CPU, RSS). */
+  readonly serverPid: number;
+  readonly simulatorPid?: number;
+  /** Upstream calls are counted when set. */
+  readonly simulatorUrl?: string;
+  readonly rssSampleMs?: number;
+  readonly keepRssSeries?: boolean;
+}
+
+export interface Latency {
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+}
+
+export interface LoadResult {
+  readonly window: {
+    readonly seconds: number;
+    readonly responses: number;
+    readonly ok: number;
+    readonly reqPerSec: number;
+    readonly latencyMs: Latency;
+    readonly failures: number;
+    readonly serverCpuMsPerOp: number | null;
+    readonly serverCpuMsPerSecond: number;
+    readonly simulatorCpuMsPerOp: number | null;
+    readonly upstreamCalls: number | null;
+    readonly upstreamPerOp: number | null;
+  };
+  readonly run: {
+    readonly seconds: number;
+    readonly sent: number;
+    readonly responses: number;
+    readonly ok: number;
+    readonly non2xx: number;
+    readonly badBody: number;
+    readonly errors: number;
+    readonly timeouts: number;
+    readonly statusCodes: Record<string, number>;
+    readonly failures: number;
+  };
+  readonly peakRssBytes: number;
+  readonly peakRssSource: string;
+  readonly rssSeries: readonly { readonly t: number; readonly rss: number }[];
+  readonly failureSamples: readonly string[];
+}
