@@ -7,7 +7,7 @@
 //
 // Over IPC: `{ id, cmd: 'run', args: LoadConfig }` answered by `{ id, ok, result: LoadResult }` (bench/types.ts).
 import autocannon from 'autocannon';
-import { cpuMs, memory, resetPeak } from './proc.mjs';
+import { cpuMs, machineCpuMs, memory, resetPeak } from './proc.mjs';
 
 const FAILURE_SAMPLES = 3;
 
@@ -116,7 +116,8 @@ async function run(config) {
     const upstream = config.simulatorUrl ? await simulatorCalls(config.simulatorUrl) : null;
     const after = { at: performance.now(), responses: counts.responses, ok: counts.ok, serverCpu: cpuMs(serverPid) };
     const mid = (key) => (before[key] + after[key]) / 2;
-    return { at: mid('at'), responses: mid('responses'), ok: mid('ok'), serverCpu: mid('serverCpu'), simulatorCpu, upstream };
+    const ownCpu = process.cpuUsage();
+    return { at: mid('at'), responses: mid('responses'), ok: mid('ok'), serverCpu: mid('serverCpu'), simulatorCpu, upstream, machine: machineCpuMs(), loadCpu: (ownCpu.user + ownCpu.system) / 1000 };
   };
   const sleepUntil = (seconds) => new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + seconds * 1000 - performance.now())));
 
@@ -151,6 +152,14 @@ async function run(config) {
       simulatorCpuMsPerOp: start.simulatorCpu === null || responses === 0 ? null : (end.simulatorCpu - start.simulatorCpu) / responses,
       upstreamCalls: start.upstream === null ? null : end.upstream - start.upstream,
       upstreamPerOp: start.upstream === null || responses === 0 ? null : (end.upstream - start.upstream) / responses,
+      loadGeneratorCpuMsPerSecond: (end.loadCpu - start.loadCpu) / seconds,
+      // The machine's busy CPU not spent by the server, the simulator or this load generator, as a share of all of
+      // it: other processes competing for the cores during the window.
+      othersCpuShare: (() => {
+        const total = end.machine.total - start.machine.total;
+        const ours = end.serverCpu - start.serverCpu + (simulatorPid === undefined || simulatorPid === serverPid ? 0 : end.simulatorCpu - start.simulatorCpu) + (end.loadCpu - start.loadCpu);
+        return total <= 0 ? null : Math.max(0, (end.machine.busy - start.machine.busy - ours) / total);
+      })(),
     },
     run: {
       seconds: result.duration,

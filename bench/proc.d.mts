@@ -6,3 +6,5 @@ export function cpuMs(pid: number): number;
 export function memory(pid: number): { rss: number; peak: number };
 /** Resets the process's peak RSS (VmHWM) to its current RSS. False where the kernel does not allow it. */
 export function resetPeak(pid: number): boolean;
+/** The machine's CPU time since boot, in milliseconds summed over every core: busy and total. */
+export function machineCpuMs(): { busy: number; total: number };

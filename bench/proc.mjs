@@ -45,3 +45,15 @@ export function resetPeak(pid) {
     return false;
   }
 }
+
+/**
+ * The machine's CPU time since boot from /proc/stat, in milliseconds summed over every core: busy (user, nice,
+ * system, irq, softirq, steal) and total (busy plus idle and iowait).
+ */
+export function machineCpuMs() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + (steal || 0);
+  const scale = 1000 / clockTicks();
+  return { busy: busy * scale, total: (busy + idle + iowait) * scale };
+}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { machineCpuMs } from './proc.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCH = join(ROOT, 'bench');
@@ -367,4 +368,29 @@ export async function inChild<T>(name: string, script: string, cmd: string, args
   } finally {
     await child.stop();
   }
+}
+
+/** The share of the machine's CPU time (all cores) that was busy over `ms`. */
+export async function machineBusyShare(ms: number): Promise<number> {
+  const before = machineCpuMs();
+  await sleep(ms);
+  const after = machineCpuMs();
+  const total = after.total - before.total;
+  return total <= 0 ? 0 : (after.busy - before.busy) / total;
+}
+
+/**
+ * Waits, bounded, for the machine to be mostly idle before a run starts (other work on it skews every number), and
+ * says how busy it still was when the wait ends.
+ */
+export async function waitForQuietMachine(maxSeconds: number, threshold = 0.2): Promise<number> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  let busy = await machineBusyShare(2000);
+  while (busy > threshold && Date.now() < deadline) {
+    log(`the machine is ${Math.round(busy * 100)} % busy before the run: waiting for it to quieten (at most ${Math.round((deadline - Date.now()) / 1000)} s more)`);
+    await sleep(8000);
+    busy = await machineBusyShare(2000);
+  }
+  if (busy > threshold) log(`the machine is still ${Math.round(busy * 100)} % busy: measuring anyway (see the others' CPU column)`);
+  return busy;
 }

@@ -29,13 +29,14 @@ export function matrixReport(result: MatrixResult, options: ReportOptions, start
   out.push(
     'Columns: **req/s** correct answers per second; **× direct** req/s over the direct row\'s; **p50/p99** latency in ms of the responses in the window; **+p50/+p99** those minus the direct row\'s (the latency the row adds); ' +
       '**CPU ms/op** user+system CPU of the server process (/proc/<pid>/stat) per response in the window (for the direct row: the simulator\'s); **peak RSS** the server\'s VmHWM over the run (reset before it); ' +
-      '**upstream/op** plex.tv calls the simulator counted per response in the window; **errors** non-2xx, socket errors and timeouts, and 2xx bodies with `"errors"` or without the expected account, over the whole run.',
+      '**upstream/op** plex.tv calls the simulator counted per response in the window; **errors** non-2xx, socket errors and timeouts, and 2xx bodies with `"errors"` or without the expected account, over the whole run; ' +
+      "**others' CPU** the share of the machine's CPU time (all cores) that processes other than the server, the simulator and the load generator used during the window: when it is high, the cell was measured on a busy machine.",
     '',
   );
   for (const latencyMs of options.latencies) {
     out.push(`#### Upstream latency ${latencyMs} ms`, '');
-    out.push('| conns | scenario | row | req/s | × direct | p50 ms | p99 ms | +p50 ms | +p99 ms | CPU ms/op | peak RSS MiB | upstream/op | errors |');
-    out.push('|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    out.push('| conns | scenario | row | req/s | × direct | p50 ms | p99 ms | +p50 ms | +p99 ms | CPU ms/op | peak RSS MiB | upstream/op | errors | others\' CPU |');
+    out.push('|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const connections of options.connections) {
       for (const scenario of options.scenarios) {
         const cells = result.cells.filter((c) => c.latencyMs === latencyMs && c.connections === connections && c.scenario === scenario);
@@ -46,7 +47,7 @@ export function matrixReport(result: MatrixResult, options: ReportOptions, start
           const w = cell.result.window;
           const added = (value: number | null, base: number | null | undefined) => (row === 'direct' || value === null || base === null || base === undefined ? null : value - base);
           out.push(
-            `| ${connections} | ${scenario} | ${ROW_NAMES[row]} | ${Math.round(w.reqPerSec)} | ${row === 'direct' ? '1' : direct ? fixed(w.reqPerSec / direct.reqPerSec, 2) : '—'} | ${fixed(w.latencyMs.p50, 1)} | ${fixed(w.latencyMs.p99, 1)} | ${signed(added(w.latencyMs.p50, direct?.latencyMs.p50), 1)} | ${signed(added(w.latencyMs.p99, direct?.latencyMs.p99), 1)} | ${fixed(w.serverCpuMsPerOp, 3)} | ${mib(cell.result.peakRssBytes).toFixed(0)} | ${row === 'direct' ? '—' : fixed(w.upstreamPerOp, 2)} | ${cell.result.run.failures} |`,
+            `| ${connections} | ${scenario} | ${ROW_NAMES[row]} | ${Math.round(w.reqPerSec)} | ${row === 'direct' ? '1' : direct ? fixed(w.reqPerSec / direct.reqPerSec, 2) : '—'} | ${fixed(w.latencyMs.p50, 1)} | ${fixed(w.latencyMs.p99, 1)} | ${signed(added(w.latencyMs.p50, direct?.latencyMs.p50), 1)} | ${signed(added(w.latencyMs.p99, direct?.latencyMs.p99), 1)} | ${fixed(w.serverCpuMsPerOp, 3)} | ${mib(cell.result.peakRssBytes).toFixed(0)} | ${row === 'direct' ? '—' : fixed(w.upstreamPerOp, 2)} | ${cell.result.run.failures} | ${w.othersCpuShare === null ? '—' : `${Math.round(w.othersCpuShare * 100)} %`} |`,
           );
         }
       }

@@ -8,7 +8,8 @@
 //   npm run bench -- --rows direct,product          only some rows (direct, floor, yoga, product)
 //   npm run bench -- --subscriptions 1000           1000 signInPin subscriptions over SSE (--per-pin 5, --hold 20)
 //   npm run bench -- --soak 60                      60 s of mixed load at 150 ms, memory after GC, failures
-//   --warmup 2 (seconds of load before each measured window), --no-build (use dist/ as it is)
+//   --warmup 2 (seconds of load before each measured window), --no-build (use dist/ as it is), --wait 120 (at most
+//   that many seconds of waiting for a quiet machine first), --timeout 10 (autocannon's request timeout, s)
 //
 // Prints a markdown report and writes it to bench/results/<timestamp>.md (the raw numbers beside it as .json).
 import { execFileSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { runMatrix, RAISED_LIMITS } from './matrix.js';
-import { build, log, openFilesLimit, ROOT } from './processes.js';
+import { build, log, openFilesLimit, ROOT, waitForQuietMachine } from './processes.js';
 import { matrixReport } from './report.js';
 import { ROWS, SCENARIOS, type RowKind, type ScenarioName } from './scenarios.js';
 import { runSoak, soakReport } from './soak.js';
@@ -35,10 +36,11 @@ interface Options {
   readonly holdSeconds: number;
   readonly soakSeconds: number | null;
   readonly build: boolean;
+  readonly waitSeconds: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const known = new Set(['--latency', '--connections', '--scenario', '--rows', '--duration', '--warmup', '--subscriptions', '--per-pin', '--hold', '--soak', '--no-build', '--timeout']);
+  const known = new Set(['--latency', '--connections', '--scenario', '--rows', '--duration', '--warmup', '--subscriptions', '--per-pin', '--hold', '--soak', '--no-build', '--timeout', '--wait']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}`);
   const has = (flag: string) => argv.includes(flag);
   const value = (flag: string): string | undefined => {
@@ -78,6 +80,7 @@ function parseArgs(argv: readonly string[]): Options {
     holdSeconds: number('--hold', 20, (n) => n >= 5 && n <= 600),
     soakSeconds: soak,
     build: !has('--no-build'),
+    waitSeconds: number('--wait', 120, (n) => n >= 0 && n <= 3600),
   };
 }
 
@@ -110,7 +113,8 @@ const needed = 4 * Math.max(...options.connections, options.subscriptions ?? 0) 
 if (files.hard < needed) log(`warning: the open-files limit is ${files.hard}; ${needed} or more is needed for ${Math.max(...options.connections)} connections (raise it with ulimit -Hn as root)`);
 
 if (options.build) build();
-const header = `Machine: ${machineLine()}.`;
+const busyAtStart = await waitForQuietMachine(options.waitSeconds);
+const header = `Machine: ${machineLine()}; ${Math.round(busyAtStart * 100)} % of its CPU busy just before the run.`;
 let markdown: string;
 let raw: unknown;
 let failed: boolean;

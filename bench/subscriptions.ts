@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RAISED_LIMITS } from './matrix.js';
 import { collectGarbage, log, settle, simulatorStats, startChild, startServer, startSimulator, warnings, type Server, type Simulator } from './processes.js';
-import { cpuMs, memory } from './proc.mjs';
+import { cpuMs, machineCpuMs, memory } from './proc.mjs';
 import { fixed, mib } from './report.js';
 import { DOCUMENTS } from './scenarios.js';
 
@@ -44,6 +44,7 @@ export interface SubscriptionResult {
   readonly peakRss: number;
   readonly polls: { perSecond: number; expectedPerInterval: number; expectedWithLatency: number; seconds: number };
   readonly cpuMsPerSecondHeld: number;
+  readonly othersCpuShareHeld: number;
   readonly eventLoopMaxMs: { ramp: number | null; held: number | null; approval: number | null };
   readonly approval: Counts & { ms: number; allDone: boolean; userCallsPerPin: number };
   readonly failures: number;
@@ -145,7 +146,7 @@ export async function runSubscriptions(options: SubscriptionOptions, logDir: str
     const rampLag = await eventLoopMaxMs(p);
 
     // Held: the product polls each PIN; nothing else happens.
-    const heldStart = { at: performance.now(), pin: (await simulatorStats(simulator.url)).routes.pin, cpu: cpuMs(p.proc.pid) };
+    const heldStart = { at: performance.now(), pin: (await simulatorStats(simulator.url)).routes.pin, cpu: cpuMs(p.proc.pid), machine: machineCpuMs() };
     let heldLag: number | null = null;
     let peakRss = memory(p.proc.pid).rss;
     const holdEnd = Date.now() + options.holdSeconds * 1000;
@@ -157,7 +158,7 @@ export async function runSubscriptions(options: SubscriptionOptions, logDir: str
         if (lag !== null) heldLag = Math.max(heldLag ?? 0, lag);
       }
     }
-    const heldEnd = { at: performance.now(), pin: (await simulatorStats(simulator.url)).routes.pin, cpu: cpuMs(p.proc.pid) };
+    const heldEnd = { at: performance.now(), pin: (await simulatorStats(simulator.url)).routes.pin, cpu: cpuMs(p.proc.pid), machine: machineCpuMs() };
     const lastLag = await eventLoopMaxMs(p);
     if (lastLag !== null) heldLag = Math.max(heldLag ?? 0, lastLag);
     const heldSeconds = (heldEnd.at - heldStart.at) / 1000;
@@ -196,6 +197,8 @@ export async function runSubscriptions(options: SubscriptionOptions, logDir: str
         seconds: heldSeconds,
       },
       cpuMsPerSecondHeld: (heldEnd.cpu - heldStart.cpu) / heldSeconds,
+      // Everything else on the machine while held (the SSE clients and the simulator included: both nearly idle then).
+      othersCpuShareHeld: Math.max(0, (heldEnd.machine.busy - heldStart.machine.busy - (heldEnd.cpu - heldStart.cpu)) / Math.max(1, heldEnd.machine.total - heldStart.machine.total)),
       eventLoopMaxMs: { ramp: rampLag, held: heldLag, approval: approvalLag },
       approval: { ...done, userCallsPerPin: userCalls / pinCount },
       failures,
@@ -218,9 +221,9 @@ export function subscriptionsReport(r: SubscriptionResult, started: Date, header
     `The product as in the matrix, with ${Object.entries(r.env).map(([k, v]) => `${k}=${v}`).join(', ')}, started with \`--inspect=127.0.0.1:0\` to collect garbage from outside. ` +
       `PINs are created through \`createSignInPin\`; the subscribers (a separate process, one connection each) are opened 100 at a time, held ${r.options.holdSeconds} s, then every PIN is approved at the simulator.`,
     '',
-    '| subscribers | PINs | all pending after | RSS after GC: without → with | per subscription (RSS) | live heap per subscription | RSS after GC once closed | plex.tv polls/s (1 per PIN per interval; with the latency) | product CPU while held | event-loop delay max: opening / held / approval | SignInSuccess delivered (time) | GET /user per PIN on approval | failures |',
-    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-    `| ${r.subscribers} | ${r.pins} | ${(r.rampMs / 1000).toFixed(1)} s | ${mib(r.baseline.rss).toFixed(1)} → ${mib(r.held.rss).toFixed(1)} MiB | ${perSub(r.held.rss, r.baseline.rss)} | ${perSub(r.held.heapUsed, r.baseline.heapUsed)} | ${mib(r.released.rss).toFixed(1)} MiB | ${r.polls.perSecond.toFixed(1)} (${r.polls.expectedPerInterval.toFixed(0)}; ${r.polls.expectedWithLatency.toFixed(1)}) | ${(r.cpuMsPerSecondHeld / 10).toFixed(1)} % of a core | ${fixed(r.eventLoopMaxMs.ramp, 0)} / ${fixed(r.eventLoopMaxMs.held, 0)} / ${fixed(r.eventLoopMaxMs.approval, 0)} ms | ${r.approval.completed}/${r.subscribers} (${(r.approval.ms / 1000).toFixed(1)} s) | ${r.approval.userCallsPerPin.toFixed(2)} | ${r.failures} |`,
+    '| subscribers | PINs | all pending after | RSS after GC: without → with | per subscription (RSS) | live heap per subscription | RSS after GC once closed | plex.tv polls/s (1 per PIN per interval; with the latency) | product CPU while held | event-loop delay max: opening / held / approval | SignInSuccess delivered (time) | GET /user per PIN on approval | failures | others\' CPU while held |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| ${r.subscribers} | ${r.pins} | ${(r.rampMs / 1000).toFixed(1)} s | ${mib(r.baseline.rss).toFixed(1)} → ${mib(r.held.rss).toFixed(1)} MiB | ${perSub(r.held.rss, r.baseline.rss)} | ${perSub(r.held.heapUsed, r.baseline.heapUsed)} | ${mib(r.released.rss).toFixed(1)} MiB | ${r.polls.perSecond.toFixed(1)} (${r.polls.expectedPerInterval.toFixed(0)}; ${r.polls.expectedWithLatency.toFixed(1)}) | ${(r.cpuMsPerSecondHeld / 10).toFixed(1)} % of a core | ${fixed(r.eventLoopMaxMs.ramp, 0)} / ${fixed(r.eventLoopMaxMs.held, 0)} / ${fixed(r.eventLoopMaxMs.approval, 0)} ms | ${r.approval.completed}/${r.subscribers} (${(r.approval.ms / 1000).toFixed(1)} s) | ${r.approval.userCallsPerPin.toFixed(2)} | ${r.failures} | ${Math.round(r.othersCpuShareHeld * 100)} % |`,
     '',
     `Polls: each PIN is polled PIN_POLL_INTERVAL_MS after its previous answer, so the exact expectation is PINs / (interval + latency); "1 per PIN per interval" is the ceiling. ` +
       'Event-loop delay: the product\'s `nodejs_eventloop_lag_max_seconds` (prom-client, sampled every 10 ms, reset at each scrape) over each phase. ' +

@@ -49,6 +49,9 @@ export interface LoadResult {
     readonly simulatorCpuMsPerOp: number | null;
     readonly upstreamCalls: number | null;
     readonly upstreamPerOp: number | null;
+    readonly loadGeneratorCpuMsPerSecond: number;
+    /** Busy CPU of the machine spent by other processes during the window, as a share of all cores' time. */
+    readonly othersCpuShare: number | null;
   };
   readonly run: {
     readonly seconds: number;
