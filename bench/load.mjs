@@ -18,16 +18,6 @@ async function simulatorCalls(simulatorUrl) {
   return Object.values(stats.routes).reduce((sum, count) => sum + count, 0);
 }
 
-function percentiles(values) {
-  if (values.length === 0) return { p50: null, p99: null, max: null, mean: null };
-  const sorted = Float64Array.from(values).sort();
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  const round = (ms) => Math.round(ms * 100) / 100;
-  let sum = 0;
-  for (const value of sorted) sum += value;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1]), mean: round(sum / sorted.length) };
-}
-
 function redact(body) {
   return String(body)
     .replace(/("(?:authToken|token|secret)"\s*:\s*")[^"]*"/g, '$1…"')
@@ -99,7 +89,7 @@ async function run(config) {
     if (inWindow) {
       windowCounts.responses++;
       if (bad) windowCounts.non2xx++;
-      latencies.push(ms);
+      latencies.push(Math.round(ms * 100) / 100);
     }
   });
   instance.on('reqError', (error) => {
@@ -139,28 +129,25 @@ async function run(config) {
   const seconds = (end.at - start.at) / 1000;
   const responses = Math.round(end.responses - start.responses);
   const ok = Math.round(end.ok - start.ok);
+  const ours =
+    end.serverCpu - start.serverCpu + (simulatorPid === undefined || simulatorPid === serverPid ? 0 : end.simulatorCpu - start.simulatorCpu) + (end.loadCpu - start.loadCpu);
   return {
+    // Totals over the window, so that windows of several rounds add up (bench/summary.ts derives the rates).
     window: {
       seconds,
       responses,
       ok,
-      reqPerSec: ok / seconds,
-      latencyMs: percentiles(latencies),
       failures: windowCounts.non2xx + windowCounts.badBody + windowCounts.errors,
-      serverCpuMsPerOp: responses === 0 ? null : (end.serverCpu - start.serverCpu) / responses,
-      serverCpuMsPerSecond: (end.serverCpu - start.serverCpu) / seconds,
-      simulatorCpuMsPerOp: start.simulatorCpu === null || responses === 0 ? null : (end.simulatorCpu - start.simulatorCpu) / responses,
+      serverCpuMs: end.serverCpu - start.serverCpu,
+      simulatorCpuMs: start.simulatorCpu === null ? null : end.simulatorCpu - start.simulatorCpu,
       upstreamCalls: start.upstream === null ? null : end.upstream - start.upstream,
-      upstreamPerOp: start.upstream === null || responses === 0 ? null : (end.upstream - start.upstream) / responses,
-      loadGeneratorCpuMsPerSecond: (end.loadCpu - start.loadCpu) / seconds,
-      // The machine's busy CPU not spent by the server, the simulator or this load generator, as a share of all of
-      // it: other processes competing for the cores during the window.
-      othersCpuShare: (() => {
-        const total = end.machine.total - start.machine.total;
-        const ours = end.serverCpu - start.serverCpu + (simulatorPid === undefined || simulatorPid === serverPid ? 0 : end.simulatorCpu - start.simulatorCpu) + (end.loadCpu - start.loadCpu);
-        return total <= 0 ? null : Math.max(0, (end.machine.busy - start.machine.busy - ours) / total);
-      })(),
+      loadGeneratorCpuMs: end.loadCpu - start.loadCpu,
+      // The machine's CPU time over the window (all cores), and what of it processes other than the server, the
+      // simulator and this load generator used: other work competing for the cores.
+      machineCpuMs: end.machine.total - start.machine.total,
+      othersCpuMs: Math.max(0, end.machine.busy - start.machine.busy - ours),
     },
+    latencies,
     run: {
       seconds: result.duration,
       sent: result.requests.sent,

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { inChild, log, settle, startServer, startSimulator, warnings, type Server, type ServerKind, type Simulator } from './processes.js';
 import { prepareTargets, ROW_NAMES, type RowKind, type ScenarioName, type Target } from './scenarios.js';
-import type { LoadConfig, LoadResult } from './types.js';
+import { summarise, withoutLatencies } from './summary.js';
+import type { LoadConfig, LoadResult, Summary } from './types.js';
 
 /**
  * The product's sign-in throttles, raised for the load generator (thousands of sign-ins a minute to one login from one
@@ -21,7 +22,10 @@ export interface MatrixOptions {
   readonly scenarios: readonly ScenarioName[];
   readonly rows: readonly RowKind[];
   readonly warmupSeconds: number;
+  /** The measured seconds of a cell, split evenly over its rounds. */
   readonly seconds: number;
+  /** Rounds per cell: the rows run in turn, in the opposite order each round (ABCD DCBA). */
+  readonly rounds: number;
   readonly timeoutSeconds: number;
 }
 
@@ -30,7 +34,8 @@ export interface Cell {
   readonly connections: number;
   readonly scenario: ScenarioName;
   readonly row: RowKind;
-  readonly result: LoadResult;
+  readonly summary: Summary;
+  readonly rounds: readonly Omit<LoadResult, 'latencies'>[];
 }
 
 export interface MatrixResult {
@@ -60,9 +65,8 @@ export function runLoad(config: LoadConfig): Promise<LoadResult> {
 
 const fixed = (value: number | null | undefined, digits: number) => (value === null || value === undefined ? '—' : value.toFixed(digits));
 
-export function describe(cell: Cell): string {
-  const { window: w, run } = cell.result;
-  return `  ${String(cell.latencyMs).padStart(3)} ms  c=${String(cell.connections).padStart(4)}  ${cell.scenario.padEnd(6)}  ${ROW_NAMES[cell.row].padEnd(30)} ${Math.round(w.reqPerSec).toString().padStart(6)} req/s  p50 ${fixed(w.latencyMs.p50, 1)}  p99 ${fixed(w.latencyMs.p99, 1)} ms  cpu ${fixed(w.serverCpuMsPerOp, 3)} ms/op  rss ${(cell.result.peakRssBytes / 2 ** 20).toFixed(0)} MiB  upstream ${fixed(w.upstreamPerOp, 3)}/op${run.failures ? `  ${run.failures} ERRORS ${JSON.stringify(run.statusCodes)} ${cell.result.failureSamples.join(' | ')}` : ''}`;
+export function describe(what: string, s: Summary): string {
+  return `  ${what.padEnd(62)} ${Math.round(s.reqPerSec).toString().padStart(6)} req/s  p50 ${fixed(s.latencyMs.p50, 1)}  p99 ${fixed(s.latencyMs.p99, 1)} ms  cpu ${fixed(s.serverCpuMsPerOp, 3)} ms/op  rss ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB  upstream ${fixed(s.upstreamPerOp, 3)}/op  others ${s.othersCpuShare === null ? '—' : Math.round(s.othersCpuShare * 100)} %${s.failures ? `  ${s.failures} ERRORS ${JSON.stringify(s.statusCodes)} ${s.failureSamples.join(' | ')}` : ''}`;
 }
 
 export async function runMatrix(options: MatrixOptions, logDir: string): Promise<MatrixResult> {
@@ -90,20 +94,28 @@ export async function runMatrix(options: MatrixOptions, logDir: string): Promise
         }
       }
       let turn = 0;
+      const perRound = options.seconds / options.rounds;
       for (const connections of options.connections) {
         for (const scenario of options.scenarios) {
-          // Rotate the order of the rows so that none is always measured first or last.
+          // Rotate the order of the rows from cell to cell, and reverse it every other round, so that none is always
+          // measured first or last, or always on the same side of a burst of other work on the machine.
           const order = options.rows.map((_, i) => options.rows[(i + turn) % options.rows.length]!);
           turn++;
-          for (const row of order) {
-            for (const server of Object.values(servers)) {
-              if (!server.proc.running) throw new Error(`${server.kind} has exited:\n${server.proc.lines.join('\n')}`);
+          const runs = new Map<RowKind, LoadResult[]>();
+          for (let round = 0; round < options.rounds; round++) {
+            for (const row of round % 2 === 0 ? order : [...order].reverse()) {
+              for (const server of Object.values(servers)) {
+                if (!server.proc.running) throw new Error(server.proc.diagnosis());
+              }
+              const result = await runLoad(loadConfig(target(row, scenario), simulator, { ...options, connections, seconds: perRound }));
+              runs.set(row, [...(runs.get(row) ?? []), result]);
+              log(describe(`${latencyMs} ms  c=${connections}  ${scenario}  ${ROW_NAMES[row]}  r${round + 1}`, summarise([result])));
+              await settle(simulator);
             }
-            const result = await runLoad(loadConfig(target(row, scenario), simulator, { ...options, connections }));
-            const cell: Cell = { latencyMs, connections, scenario, row, result };
-            cells.push(cell);
-            log(describe(cell));
-            await settle(simulator);
+          }
+          for (const row of options.rows) {
+            const results = runs.get(row) ?? [];
+            cells.push({ latencyMs, connections, scenario, row, summary: summarise(results), rounds: results.map(withoutLatencies) });
           }
         }
       }

@@ -47,13 +47,14 @@ export function resetPeak(pid) {
 }
 
 /**
- * The machine's CPU time since boot from /proc/stat, in milliseconds summed over every core: busy (user, nice,
- * system, irq, softirq, steal) and total (busy plus idle and iowait).
+ * The machine's CPU time since boot from /proc/stat, in milliseconds summed over every core: busy in processes
+ * (user, nice, system) or taken by the hypervisor (steal), and total (with idle, iowait, irq and softirq). Interrupt
+ * time is left out of busy: loopback traffic is processed there and is not charged to the processes that cause it.
  */
 export function machineCpuMs() {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-  const busy = user + nice + system + irq + softirq + (steal || 0);
+  const busy = user + nice + system + (steal || 0);
   const scale = 1000 / clockTicks();
-  return { busy: busy * scale, total: (busy + idle + iowait) * scale };
+  return { busy: busy * scale, total: (busy + idle + iowait + irq + softirq) * scale };
 }

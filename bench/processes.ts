@@ -4,7 +4,7 @@
 // measured through /proc, its garbage collected (soak and subscription modes only) through the inspector protocol.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, closeSync, createReadStream, existsSync } from 'node:fs';
+import { openSync, closeSync, createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,6 +29,8 @@ export function openFilesLimit(): { soft: number; hard: number } {
 export class Proc {
   readonly lines: string[] = [];
   private exited = false;
+  /** How it ended: an exit code or a signal name. */
+  exit: string | undefined;
   readonly exitedPromise: Promise<void>;
 
   constructor(
@@ -37,8 +39,9 @@ export class Proc {
     /** Where its stdout goes when it is not piped (the product logs a line per operation). */
     readonly logFile?: string,
   ) {
-    this.exitedPromise = once(child, 'exit').then(() => {
+    this.exitedPromise = once(child, 'exit').then(([code, signal]) => {
       this.exited = true;
+      this.exit = signal ? `signal ${String(signal)}` : `code ${String(code)}`;
     });
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -56,7 +59,17 @@ export class Proc {
   }
 
   get running(): boolean {
-    return !this.exited && this.child.exitCode === null;
+    return !this.exited && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Why it is not running: how it ended, and its last output (piped, or the end of its log file). */
+  diagnosis(): string {
+    let tail = '';
+    if (this.logFile !== undefined && existsSync(this.logFile)) {
+      const text = readFileSync(this.logFile, 'utf8');
+      tail = text.slice(-3000);
+    }
+    return `${this.name} (pid ${this.pid}) ended with ${this.exit ?? `exit code ${this.child.exitCode}, signal ${this.child.signalCode}`}:\n${[...this.lines, tail].join('\n')}`;
   }
 
   async stop(): Promise<void> {

@@ -8,7 +8,7 @@
 //   npm run bench -- --rows direct,product          only some rows (direct, floor, yoga, product)
 //   npm run bench -- --subscriptions 1000           1000 signInPin subscriptions over SSE (--per-pin 5, --hold 20)
 //   npm run bench -- --soak 60                      60 s of mixed load at 150 ms, memory after GC, failures
-//   --warmup 2 (seconds of load before each measured window), --no-build (use dist/ as it is), --wait 120 (at most
+//   --duration 8 (measured seconds per cell and row, split over --rounds 2, each after --warmup 2 seconds of load), --no-build (use dist/ as it is), --wait 120 (at most
 //   that many seconds of waiting for a quiet machine first), --timeout 10 (autocannon's request timeout, s)
 //
 // Prints a markdown report and writes it to bench/results/<timestamp>.md (the raw numbers beside it as .json).
@@ -30,6 +30,7 @@ interface Options {
   readonly rows: RowKind[];
   readonly seconds: number;
   readonly warmupSeconds: number;
+  readonly rounds: number;
   readonly timeoutSeconds: number;
   readonly subscriptions: number | null;
   readonly perPin: number;
@@ -40,7 +41,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const known = new Set(['--latency', '--connections', '--scenario', '--rows', '--duration', '--warmup', '--subscriptions', '--per-pin', '--hold', '--soak', '--no-build', '--timeout', '--wait']);
+  const known = new Set(['--latency', '--connections', '--scenario', '--rows', '--duration', '--warmup', '--subscriptions', '--per-pin', '--hold', '--soak', '--no-build', '--timeout', '--wait', '--rounds']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}`);
   const has = (flag: string) => argv.includes(flag);
   const value = (flag: string): string | undefined => {
@@ -74,6 +75,7 @@ function parseArgs(argv: readonly string[]): Options {
     rows: rows.includes('direct') ? rows : ['direct', ...rows],
     seconds: number('--duration', 8, (n) => n >= 1 && n <= 600),
     warmupSeconds: number('--warmup', 2, (n) => n >= 0 && n <= 60),
+    rounds: number('--rounds', 2, (n) => Number.isInteger(n) && n >= 1 && n <= 10),
     timeoutSeconds: number('--timeout', 10, (n) => n >= 1 && n <= 120),
     subscriptions,
     perPin: number('--per-pin', 5, (n) => Number.isInteger(n) && n >= 1 && n <= 1000),
@@ -133,15 +135,17 @@ try {
     raw = result;
     failed = result.failures > 0;
   } else {
-    log(`matrix: latency ${options.latencies.join(',')} ms × ${options.connections.join(',')} connections × ${options.scenarios.join(',')} × ${options.rows.join(',')}; ${options.warmupSeconds} s warm-up + ${options.seconds} s measured per cell`);
+    log(`matrix: latency ${options.latencies.join(',')} ms × ${options.connections.join(',')} connections × ${options.scenarios.join(',')} × ${options.rows.join(',')}; per cell and row ${options.rounds} × (${options.warmupSeconds} s warm-up + ${+(options.seconds / options.rounds).toFixed(2)} s measured)`);
     const result = await runMatrix(options, logDir);
     markdown = matrixReport(result, { ...options, raisedLimits: RAISED_LIMITS }, started, header);
     raw = result;
-    failed = result.cells.some((cell) => cell.result.run.failures > 0);
+    failed = result.cells.some((cell) => cell.summary.failures > 0);
   }
-} finally {
-  rmSync(logDir, { recursive: true, force: true });
+} catch (error) {
+  log(`the run failed; the product's log is kept in ${logDir}`);
+  throw error;
 }
+rmSync(logDir, { recursive: true, force: true });
 markdown += `Load average at the end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}.\n`;
 const kind = options.subscriptions !== null ? '-subscriptions' : options.soakSeconds !== null ? '-soak' : '';
 const file = join(resultsDir, `${stamp}${kind}.md`);

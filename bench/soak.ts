@@ -8,7 +8,8 @@ import { collectGarbage, log, settle, startServer, startSimulator, warnings } fr
 import { memory } from './proc.mjs';
 import { fixed, mib } from './report.js';
 import { prepareTargets } from './scenarios.js';
-import type { LoadResult } from './types.js';
+import { summarise, withoutLatencies } from './summary.js';
+import type { LoadResult, Summary } from './types.js';
 
 export interface SoakOptions {
   readonly seconds: number;
@@ -24,8 +25,9 @@ interface AfterGc {
 
 export interface SoakResult {
   readonly options: SoakOptions;
-  readonly warmup: LoadResult;
-  readonly load: LoadResult;
+  readonly warmup: Omit<LoadResult, 'latencies'>;
+  readonly load: Omit<LoadResult, 'latencies'>;
+  readonly summary: Summary;
   readonly afterWarmup: AfterGc;
   readonly afterSoak: AfterGc;
   readonly rssTrendMiBPerMinute: number;
@@ -94,8 +96,9 @@ export async function runSoak(options: SoakOptions, logDir: string): Promise<Soa
     const flat = afterSoak.heapUsed - afterWarmup.heapUsed < 2 * 2 ** 20 && afterSoak.rss < afterWarmup.rss * 1.1;
     return {
       options,
-      warmup,
-      load,
+      warmup: withoutLatencies(warmup),
+      load: withoutLatencies(load),
+      summary: summarise([load]),
       afterWarmup,
       afterSoak,
       rssTrendMiBPerMinute: slope(settled),
@@ -113,8 +116,8 @@ export async function runSoak(options: SoakOptions, logDir: string): Promise<Soa
 
 export function soakReport(result: SoakResult, started: Date, header: string): string {
   const { options, load, afterWarmup, afterSoak } = result;
+  const w = result.summary;
   const growth = (after: number, before: number) => `${after - before >= 0 ? '+' : ''}${mib(after - before).toFixed(1)}`;
-  const w = load.window;
   const lines = [
     `### Soak ${started.toISOString()}: ${options.seconds} s at ${options.latencyMs} ms upstream latency, ${options.connections} connections, viewer and signIn alternating`,
     '',

@@ -37,22 +37,24 @@ export interface Latency {
 }
 
 export interface LoadResult {
+  /** Totals over the measured window. */
   readonly window: {
     readonly seconds: number;
     readonly responses: number;
     readonly ok: number;
-    readonly reqPerSec: number;
-    readonly latencyMs: Latency;
     readonly failures: number;
-    readonly serverCpuMsPerOp: number | null;
-    readonly serverCpuMsPerSecond: number;
-    readonly simulatorCpuMsPerOp: number | null;
+    readonly serverCpuMs: number;
+    readonly simulatorCpuMs: number | null;
     readonly upstreamCalls: number | null;
-    readonly upstreamPerOp: number | null;
-    readonly loadGeneratorCpuMsPerSecond: number;
-    /** Busy CPU of the machine spent by other processes during the window, as a share of all cores' time. */
-    readonly othersCpuShare: number | null;
+    readonly loadGeneratorCpuMs: number;
+    /** The machine's CPU time over the window, all cores. */
+    readonly machineCpuMs: number;
+    /** Of it, what processes other than the server, the simulator and the load generator used. */
+    readonly othersCpuMs: number;
   };
+  /** Latency of each response that arrived in the window, ms. */
+  readonly latencies: readonly number[];
+  /** The whole run, warm-up included. */
   readonly run: {
     readonly seconds: number;
     readonly sent: number;
@@ -68,5 +70,30 @@ export interface LoadResult {
   readonly peakRssBytes: number;
   readonly peakRssSource: string;
   readonly rssSeries: readonly { readonly t: number; readonly rss: number }[];
+  readonly failureSamples: readonly string[];
+}
+
+/** One or more runs of the same row folded together (bench/summary.ts). */
+export interface Summary {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly responses: number;
+  readonly ok: number;
+  readonly reqPerSec: number;
+  readonly latencyMs: Latency;
+  readonly serverCpuMsPerOp: number | null;
+  readonly serverCpuMsPerSecond: number;
+  readonly simulatorCpuMsPerOp: number | null;
+  readonly upstreamPerOp: number | null;
+  readonly loadGeneratorCpuMsPerSecond: number;
+  /** Share of the machine's CPU time used by other processes during the windows. */
+  readonly othersCpuShare: number | null;
+  readonly peakRssBytes: number;
+  /** Failures over the whole runs, warm-ups included. */
+  readonly failures: number;
+  readonly statusCodes: Record<string, number>;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly badBody: number;
   readonly failureSamples: readonly string[];
 }
