@@ -36,8 +36,9 @@ async function run(config) {
 
   // Opens the connection the window's stats requests reuse, and keeps it open (one request a second).
   let keepWarm;
+  let upstreamBefore = null;
   if (config.simulatorUrl) {
-    await simulatorCalls(config.simulatorUrl);
+    upstreamBefore = await simulatorCalls(config.simulatorUrl);
     keepWarm = setInterval(() => simulatorCalls(config.simulatorUrl).catch(() => {}), 1000);
   }
   const peakResettable = resetPeak(serverPid);
@@ -71,14 +72,16 @@ async function run(config) {
     return true;
   };
 
+  const clients = [];
   const instance = autocannon({
     url: config.origin,
     requests: config.requests,
     connections: config.connections,
-    // autocannon stops at its next one-second tick after the duration: the window always ends under full load.
-    duration: config.warmupSeconds + config.seconds + 0.1,
+    // The run ends by draining (below); the duration is only its upper bound.
+    duration: config.warmupSeconds + config.seconds + config.timeoutSeconds + 5,
     timeout: config.timeoutSeconds,
     verifyBody,
+    setupClient: (client) => clients.push(client),
   });
   instance.on('response', (_client, status, _bytes, ms) => {
     lastStatus = status;
@@ -118,6 +121,10 @@ async function run(config) {
     await sleepUntil(config.warmupSeconds + config.seconds);
     const end = await snapshot();
     inWindow = false;
+    // Drain: each connection sends nothing more and closes once its request in flight is answered, so that no request
+    // is cut off: every request sent is answered (or times out), and the plex.tv calls of the whole run can be
+    // compared with its requests exactly. autocannon ends at its next one-second tick after the last one.
+    for (const client of clients) client.responseMax = Math.max(1, client.reqsMade);
     return { start, end };
   })();
 
@@ -148,6 +155,8 @@ async function run(config) {
       othersCpuMs: Math.max(0, end.machine.busy - start.machine.busy - ours),
     },
     latencies,
+    // The simulator's count before the run; the runner reads it again once the server has settled.
+    upstreamBefore,
     run: {
       seconds: result.duration,
       sent: result.requests.sent,

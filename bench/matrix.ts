@@ -2,7 +2,7 @@
 // connection count and scenario, the four rows measured back to back (their order rotated from cell to cell), so that
 // every ratio compares numbers taken minutes apart on the same machine.
 import { join } from 'node:path';
-import { inChild, log, settle, startServer, startSimulator, warnings, type Server, type ServerKind, type Simulator } from './processes.js';
+import { apiCalls, inChild, log, settle, simulatorStats, startServer, startSimulator, warnings, type Server, type ServerKind, type Simulator } from './processes.js';
 import { prepareTargets, ROW_NAMES, type RowKind, type ScenarioName, type Target } from './scenarios.js';
 import { summarise, withoutLatencies } from './summary.js';
 import type { LoadConfig, LoadResult, Summary } from './types.js';
@@ -58,9 +58,16 @@ export function loadConfig(target: Target, simulator: Simulator, options: { conn
   };
 }
 
-export function runLoad(config: LoadConfig): Promise<LoadResult> {
-  const maxMs = (config.warmupSeconds + config.seconds + config.timeoutSeconds + 60) * 1000;
-  return inChild<LoadResult>('autocannon', 'load.mjs', 'run', config, maxMs);
+/**
+ * One run of the load generator; then, once the simulator has seen no call for a while, the plex.tv calls of the
+ * whole run.
+ */
+export async function runLoad(config: LoadConfig, simulator: Simulator): Promise<LoadResult> {
+  const maxMs = (config.warmupSeconds + config.seconds + 2 * config.timeoutSeconds + 60) * 1000;
+  const result = await inChild<LoadResult>('autocannon', 'load.mjs', 'run', config, maxMs);
+  await settle(simulator);
+  if (result.upstreamBefore !== null) result.upstreamRunCalls = apiCalls(await simulatorStats(simulator.url)) - result.upstreamBefore;
+  return result;
 }
 
 const fixed = (value: number | null | undefined, digits: number) => (value === null || value === undefined ? '—' : value.toFixed(digits));
@@ -86,11 +93,10 @@ export async function runMatrix(options: MatrixOptions, logDir: string): Promise
       // A first short run of every (row, scenario) at a few connections: JIT, pools, caches.
       for (const scenario of options.scenarios) {
         for (const row of options.rows) {
-          const result = await runLoad(loadConfig(target(row, scenario), simulator, { connections: 20, warmupSeconds: 0, seconds: 2, timeoutSeconds: options.timeoutSeconds }));
+          const result = await runLoad(loadConfig(target(row, scenario), simulator, { connections: 20, warmupSeconds: 0, seconds: 2, timeoutSeconds: options.timeoutSeconds }), simulator);
           if (result.run.failures > 0 || result.run.ok === 0) {
             throw new Error(`warm-up of ${row} ${scenario} failed: ${JSON.stringify(result.run)} ${result.failureSamples.join(' | ')}`);
           }
-          await settle(simulator);
         }
       }
       let turn = 0;
@@ -107,10 +113,9 @@ export async function runMatrix(options: MatrixOptions, logDir: string): Promise
               for (const server of Object.values(servers)) {
                 if (!server.proc.running) throw new Error(server.proc.diagnosis());
               }
-              const result = await runLoad(loadConfig(target(row, scenario), simulator, { ...options, connections, seconds: perRound }));
+              const result = await runLoad(loadConfig(target(row, scenario), simulator, { ...options, connections, seconds: perRound }), simulator);
               runs.set(row, [...(runs.get(row) ?? []), result]);
               log(describe(`${latencyMs} ms  c=${connections}  ${scenario}  ${ROW_NAMES[row]}  r${round + 1}`, summarise([result])));
-              await settle(simulator);
             }
           }
           for (const row of options.rows) {

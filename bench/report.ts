@@ -30,7 +30,7 @@ export function matrixReport(result: MatrixResult, options: ReportOptions, start
   out.push(
     'Columns: **req/s** correct answers per second; **× direct** req/s over the direct row\'s; **p50/p99** latency in ms of the responses in the window; **+p50/+p99** those minus the direct row\'s (the latency the row adds); ' +
       '**CPU ms/op** user+system CPU of the server process (/proc/<pid>/stat) per response in the window (for the direct row: the simulator\'s); **peak RSS** the server\'s VmHWM over the runs (reset before each); ' +
-      '**upstream/op** plex.tv calls the simulator counted per response in the window; **errors** non-2xx, socket errors and timeouts, and 2xx bodies with `"errors"` or without the expected account, over the whole run; ' +
+      '**upstream/op** plex.tv calls the simulator counted over the whole runs (warm-up, window, and a drain in which every request in flight is answered) per request answered or timed out: exact; **errors** non-2xx, socket errors and timeouts, and 2xx bodies with `"errors"` or without the expected account, over the whole run; ' +
       "**others' CPU** the share of the machine's CPU time (all cores) that processes other than the server, the simulator and the load generator used during the window: when it is high, the cell was measured on a busy machine.",
     '',
   );

@@ -80,10 +80,10 @@ export async function runSoak(options: SoakOptions, logDir: string): Promise<Soa
     };
 
     log('  warm-up: 10 s');
-    const warmup = await runLoad(mixed(10, false));
+    const warmup = await runLoad(mixed(10, false), simulator);
     const afterWarmup = await afterGc();
     log(`  after warm-up, after GC: RSS ${mib(afterWarmup.rss).toFixed(1)} MiB, heap ${mib(afterWarmup.heapUsed).toFixed(1)} MiB`);
-    const load = await runLoad(mixed(options.seconds, true));
+    const load = await runLoad(mixed(options.seconds, true), simulator);
     const afterSoak = await afterGc();
     log(`  after the soak, after GC: RSS ${mib(afterSoak.rss).toFixed(1)} MiB, heap ${mib(afterSoak.heapUsed).toFixed(1)} MiB; ${load.run.ok} ok, ${load.run.failures} failures`);
 

@@ -31,7 +31,10 @@ export function summarise(results: readonly LoadResult[]): Summary {
     serverCpuMsPerOp: perOp(total((r) => r.window.serverCpuMs)),
     serverCpuMsPerSecond: seconds === 0 ? 0 : total((r) => r.window.serverCpuMs) / seconds,
     simulatorCpuMsPerOp: results.every((r) => r.window.simulatorCpuMs !== null) ? perOp(total((r) => r.window.simulatorCpuMs!)) : null,
-    upstreamPerOp: results.every((r) => r.window.upstreamCalls !== null) ? perOp(total((r) => r.window.upstreamCalls!)) : null,
+    upstreamPerOp: results.every((r) => r.upstreamRunCalls !== undefined)
+      ? total((r) => r.upstreamRunCalls!) / Math.max(1, total((r) => r.run.responses + r.run.timeouts))
+      : null,
+    upstreamPerOpWindow: results.every((r) => r.window.upstreamCalls !== null) ? perOp(total((r) => r.window.upstreamCalls!)) : null,
     loadGeneratorCpuMsPerSecond: seconds === 0 ? 0 : total((r) => r.window.loadGeneratorCpuMs) / seconds,
     othersCpuShare: machine <= 0 ? null : total((r) => r.window.othersCpuMs) / machine,
     peakRssBytes: Math.max(0, ...results.map((r) => r.peakRssBytes)),

@@ -54,6 +54,10 @@ export interface LoadResult {
   };
   /** Latency of each response that arrived in the window, ms. */
   readonly latencies: readonly number[];
+  /** The simulator's plex.tv calls before the run (null when they are not counted). */
+  readonly upstreamBefore: number | null;
+  /** plex.tv calls of the whole run, drained and settled (set by the runner). */
+  upstreamRunCalls?: number;
   /** The whole run, warm-up included. */
   readonly run: {
     readonly seconds: number;
@@ -84,7 +88,10 @@ export interface Summary {
   readonly serverCpuMsPerOp: number | null;
   readonly serverCpuMsPerSecond: number;
   readonly simulatorCpuMsPerOp: number | null;
+  /** plex.tv calls per request over the whole runs, drained: exact. */
   readonly upstreamPerOp: number | null;
+  /** The same over the measured windows only (in-flight requests at their edges make it approximate). */
+  readonly upstreamPerOpWindow: number | null;
   readonly loadGeneratorCpuMsPerSecond: number;
   /** Share of the machine's CPU time used by other processes during the windows. */
   readonly othersCpuShare: number | null;
