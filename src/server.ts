@@ -6,8 +6,9 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
-import { createPlexClient, logDiagnostic, type PlexClient } from './plex/client.js';
+import { createPlexClient, logDiagnostic, type PlexClient, type PlexDiagnostic } from './plex/client.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
+import { createPlexAuth } from './plex/token-auth.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
@@ -24,6 +25,7 @@ import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
 import { useSignInThrottle } from './plugins/sign-in-throttle.js';
+import { useSingleRefresh } from './plugins/single-refresh.js';
 import { useSingleSignIn } from './plugins/single-sign-in.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
@@ -38,6 +40,8 @@ export interface ServerDeps {
   readonly plex?: PlexClient;
   /** This server's metrics; created when absent. An injected `plex` should feed them through its `onCall`. */
   readonly metrics?: Metrics;
+  /** The clock of token checks and device JWTs; Date.now when absent. Injected in tests (with the simulator's). */
+  readonly now?: () => number;
 }
 
 export type YogaServer = YogaServerInstance<Record<string, unknown>, Context>;
@@ -65,13 +69,15 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
   const { security } = config;
   const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
   const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
-  const plex =
-    deps.plex ??
-    createPlexClient({ ...config.plex, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
+  const now = deps.now ?? Date.now;
+  const onDiagnostic = (event: PlexDiagnostic) => logDiagnostic(logger, event);
+  const plex = deps.plex ?? createPlexClient({ ...config.plex, onDiagnostic, onCall: metrics.observePlexCall, now });
   const throttles = createThrottles(security, logger);
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
-  const pinWatcher = createPinWatcher({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
+  // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
+  const auth = createPlexAuth({ plex, auth: config.auth, redis: security.redis, logger, now, onDiagnostic });
+  const pinWatcher = createPinWatcher({ plex, signIns: auth.pinSignIns, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
   const alreadyLogged = (arg: unknown): boolean => {
@@ -86,7 +92,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: (initial) => createContext(initial, plex, logger, viewerCache),
+    context: (initial) => createContext(initial, plex, logger, viewerCache, auth.services),
     cors: corsPolicy(security.corsOrigins),
     batching: false,
     maxRequestBodySize: security.maxRequestBodyBytes,
@@ -119,6 +125,7 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       useSingleSignIn(),
+      useSingleRefresh(),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
@@ -127,13 +134,14 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useUnexpectedErrorLog(logger, loggedErrors),
       useOperationLog(logger),
       useDemoPage(),
-      useSignInPins(pinWatcher),
+      useSignInPins(pinWatcher, auth.pinSignIns),
       {
         // Yoga's dispose (and so every server shutdown) releases what the server holds.
         async onDispose() {
           pinWatcher.close();
           viewerCache?.dispose();
           await throttles.close();
+          await auth.close();
           if (deps.plex === undefined) await plex.close();
         },
       },

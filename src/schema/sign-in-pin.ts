@@ -85,7 +85,7 @@ function toMember(status: PinStatus): StatusMember {
     case 'pending':
       return { id: status.id, code: status.code, expiresAt: status.expiresAt };
     case 'success':
-      return { authToken: status.authToken, user: status.user };
+      return { authToken: status.authToken, user: status.user, refreshToken: status.refreshToken };
     case 'expired':
       return expired(status.id);
   }
@@ -125,7 +125,7 @@ builder.mutationField('createSignInPin', (t) =>
     description:
       'Starts a sign-in without a password (recommended for third-party frontends): creates a PIN at plex.tv for this service. Open `authUrl` for the user, then follow `Subscription.signInPin` (or poll `Query.signInPin`) with the PIN `id` and `code`.',
     args: { input: t.arg({ type: CreateSignInPinInput, required: false }) },
-    resolve: (_root, { input }, ctx) => ctx.plex.createPin({ forwardUrl: input?.forwardUrl?.href ?? null }, ctx.callOptions),
+    resolve: (_root, { input }, ctx) => services(ctx).signIns.create({ forwardUrl: input?.forwardUrl?.href ?? null }, ctx.callOptions),
   }),
 );
 
