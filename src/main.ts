@@ -15,6 +15,11 @@ if (mock) {
   env['PLEX_API_URL'] = url;
   // PIN sign-ins are approved on the simulator's page instead of app.plex.tv.
   env['PLEX_AUTH_URL'] = `${url}/simulator/approve`;
+  // PLEX_AUTH_MODE=jwt works offline out of the box: a sealing key for this process (refresh tokens die with it).
+  if (env['PLEX_AUTH_MODE'] === 'jwt' && !env['AUTH_SEALING_KEY']) {
+    const { generateSealingKey } = await import('./plex/device-auth.js');
+    env['AUTH_SEALING_KEY'] = generateSealingKey();
+  }
   stopSimulator = () => simulator.close();
   logger.warn(
     {

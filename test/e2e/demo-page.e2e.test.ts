@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { generateSealingKey } from '../../src/plex/device-auth.js';
 import { createPlexSimulator, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
 import { ARTIFACTS, launchBrowser } from './browser.js';
@@ -90,5 +91,76 @@ describe('the demo page', () => {
 
     // Nothing the page itself needs comes from elsewhere; only the account's avatar image points at plex.tv.
     expect(offsite.filter((request) => request.type !== 'image')).toEqual([]);
+  });
+});
+
+describe('the demo page with PLEX_AUTH_MODE=jwt', () => {
+  let jwtServer: RunningServer;
+  beforeAll(async () => {
+    jwtServer = await startServer({
+      config: testConfig(sim.url, {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        PLEX_TIMEOUT_MS: '5000',
+        PLEX_AUTH_URL: `${sim.url}/simulator/approve`,
+        PIN_POLL_INTERVAL_MS: '100',
+        PLEX_AUTH_MODE: 'jwt',
+        AUTH_SEALING_KEY: generateSealingKey(),
+      }),
+      logger: capturingLogger('warn').logger,
+    });
+  });
+  afterAll(async () => {
+    await jwtServer?.close();
+  });
+
+  it('signs in with a device of its own, shows when the token expires, and refreshes it', async () => {
+    await browser.route(`${jwtServer.url}/**`, (route) => route.continue());
+    const jwtPage = await browser.newPage();
+    try {
+      await jwtPage.goto(`${jwtServer.url}/`);
+      const popupOpened = jwtPage.waitForEvent('popup');
+      await jwtPage.getByRole('button', { name: 'Sign in with Plex' }).click();
+      const popup = await popupOpened;
+      await popup.waitForURL(/\/simulator\/approve\?clientID=/);
+      // The PIN belongs to the sign-in's own device, not to the service's client identifier.
+      expect(new URL(popup.url()).searchParams.get('clientID')).not.toBe('test-client-identifier');
+      const approve = popup.getByRole('button', { name: 'Approve' });
+      await approve.waitFor();
+      await approve.click({ noWaitAfter: true });
+
+      await jwtPage.locator('#name').filter({ hasText: 'Demo User' }).waitFor({ timeout: 15_000 });
+      await jwtPage.locator('#token-expiry').waitFor({ state: 'visible' });
+      const expires = await jwtPage.locator('#expires-at').getAttribute('datetime');
+      expect(Date.parse(expires!) - Date.now()).toBeGreaterThan(6 * 86_400_000);
+      const stored = () =>
+        jwtPage.evaluate(() => ({ token: sessionStorage.getItem('plex-demo-token'), refresh: sessionStorage.getItem('plex-demo-refresh-token') }));
+      const before = await stored();
+      expect(before.token?.split('.')).toHaveLength(3);
+      expect(before.refresh).toBeTruthy();
+      await jwtPage.screenshot({ path: join(ARTIFACTS, 'demo-page-jwt-signed-in.png'), fullPage: true });
+
+      const exchanges = sim.count('token');
+      await jwtPage.getByRole('button', { name: 'Refresh' }).click();
+      await jwtPage.locator('#status').filter({ hasText: 'Token refreshed.' }).waitFor();
+      const after = await stored();
+      expect(after.token).not.toBe(before.token);
+      expect(after.refresh).toBe(before.refresh);
+      expect(sim.count('token')).toBe(exchanges + 1);
+
+      // The refreshed token is what the API now accepts for this sign-in.
+      const viewer = await fetch(`${jwtServer.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${after.token}` },
+        body: JSON.stringify({ query: '{ viewer { username } }' }),
+      });
+      expect((await viewer.json()).data.viewer.username).toBe('demo');
+
+      await jwtPage.getByRole('button', { name: 'Sign out' }).click();
+      await jwtPage.locator('#status').filter({ hasText: 'Signed out.' }).waitFor();
+      expect(await stored()).toEqual({ token: null, refresh: null });
+    } finally {
+      await jwtPage.close();
+    }
   });
 });
