@@ -2,7 +2,7 @@
 # Build: docker build -t plex-account-graphql .
 # Run:   docker run --rm -p 4000:4000 -e PLEX_CLIENT_IDENTIFIER=<stable-uuid> plex-account-graphql
 #        (append --mock to run against the built-in plex.tv simulator instead of plex.tv)
-ARG NODE_VERSION=20
+ARG NODE_VERSION=24
 
 # Compile the TypeScript sources to dist/ (TypeScript is a dev dependency, so this stage installs everything).
 FROM node:${NODE_VERSION}-bookworm-slim AS build

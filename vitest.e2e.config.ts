@@ -7,8 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
     testTimeout: 60_000,
-    // beforeAll may apt-install chromium on a fresh CI machine.
-    hookTimeout: 600_000,
+    hookTimeout: 60_000,
     // One browser at a time: CI has two cores.
     fileParallelism: false,
     env: { NODE_ENV: 'test' },

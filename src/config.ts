@@ -68,6 +68,7 @@ const SECURITY_ENV = {
   MAX_CONNECTIONS_PER_ADDRESS: positiveInt.max(1_000_000).default(1_024),
   CORS_ORIGINS: corsOrigins.optional(),
   GRAPHQL_INTROSPECTION: flag.optional(),
+  FEDERATION_SDL: flag.optional(),
   GRAPHIQL: flag.optional(),
   GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(15),
@@ -108,6 +109,8 @@ export interface SecurityConfig {
   /** Browser origins allowed with credentials; empty: any origin, never with credentials. */
   readonly corsOrigins: readonly string[];
   readonly introspection: boolean;
+  /** Serves `_service { sdl }` (the subgraph SDL a gateway may fetch); follows `introspection` unless FEDERATION_SDL is set. */
+  readonly subgraphSdl: boolean;
   readonly graphiql: boolean;
   /** Blocks "Did you mean …" suggestions in error messages. */
   readonly hideSuggestions: boolean;
@@ -148,6 +151,7 @@ function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
     connections: { max: e.MAX_CONNECTIONS, maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
     corsOrigins: (e.CORS_ORIGINS ?? []).filter((origin) => origin !== '*'),
     introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+    subgraphSdl: e.FEDERATION_SDL ?? e.GRAPHQL_INTROSPECTION ?? !production,
     graphiql: e.GRAPHIQL ?? !production,
     hideSuggestions: production,
     limits: {

@@ -23,7 +23,7 @@ export const ErrorCode = {
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
   /** More than one `signIn` in one operation, counting aliases and fragments (HTTP 400). */
   MULTIPLE_SIGN_IN: 'MULTIPLE_SIGN_IN',
-  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, signInPin (HTTP 400). */
+  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, refreshAuthToken, signInPin (HTTP 400). */
   PLEX_CALL_BUDGET_EXCEEDED: 'PLEX_CALL_BUDGET_EXCEEDED',
   /** A JSON array of operations in one request (HTTP 400). */
   BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',
@@ -116,6 +116,14 @@ export function plexCallBudgetExceeded(field: string, limit: number, found: numb
   );
 }
 
+/** `_service { sdl }` asked for while the schema is hidden (introspection off, FEDERATION_SDL not on). */
+export function subgraphSdlDisabled(): GraphQLError {
+  return createGraphQLError(
+    'Introspection is disabled, and so is the field "_service". A gateway composes this subgraph from its published schema.subgraph.graphql.',
+    { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: BAD_REQUEST_HTTP } },
+  );
+}
+
 export function batchingNotAllowed(): GraphQLError {
   return createGraphQLError('Send one operation per request: batched (array) requests are not accepted.', {
     extensions: { code: ErrorCode.BATCHING_NOT_ALLOWED, http: { status: 400 } },
@@ -140,8 +148,11 @@ export interface InputIssue {
  */
 export class InputValidationFailure extends GraphQLError {
   readonly issues: readonly InputIssue[];
-  constructor(issues: readonly InputIssue[]) {
-    super('The input is not valid.', { extensions: { code: ErrorCode.BAD_USER_INPUT, issues } });
+  /** `requestError`: the whole operation is refused before it runs (HTTP 400, like a variable that fails coercion). */
+  constructor(issues: readonly InputIssue[], requestError = false) {
+    super('The input is not valid.', {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, issues, ...(requestError ? { http: BAD_REQUEST_HTTP } : {}) },
+    });
     this.issues = issues;
   }
 }

@@ -13,20 +13,21 @@ import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
+import { useEntitiesLimits } from './plugins/entities-limits.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
+import { useHiddenSubgraphSdl } from './plugins/hidden-subgraph-sdl.js';
 import { useNoBatching } from './plugins/no-batching.js';
 import { useHeaderLimit } from './plugins/header-limit.js';
 import { useNoStore } from './plugins/no-store.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
+import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
 import { useSignInThrottle } from './plugins/sign-in-throttle.js';
-import { useSingleRefresh } from './plugins/single-refresh.js';
-import { useSingleSignIn } from './plugins/single-sign-in.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
 import { clientAddressResolver, isTrustedProxy } from './security/client-address.js';
@@ -124,9 +125,10 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useCsrfProtection(),
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
-      useSingleSignIn(),
-      useSingleRefresh(),
+      usePlexCallBudget(),
+      useEntitiesLimits(subgraphSchema, security.limits),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
+      ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),

@@ -21,6 +21,19 @@ describe('loadConfig', () => {
     expect(result.config.port).toBe(8080);
   });
 
+  it('serves the subgraph SDL where introspection is on, unless FEDERATION_SDL says otherwise', () => {
+    const subgraphSdl = (env: Record<string, string>) => {
+      const result = loadConfig(env);
+      if (!result.ok) throw new Error(result.problems.join());
+      return result.config.security.subgraphSdl;
+    };
+    expect(subgraphSdl({})).toBe(true);
+    expect(subgraphSdl({ NODE_ENV: 'production' })).toBe(false);
+    expect(subgraphSdl({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' })).toBe(true);
+    expect(subgraphSdl({ NODE_ENV: 'production', FEDERATION_SDL: 'true' })).toBe(true);
+    expect(subgraphSdl({ FEDERATION_SDL: 'false' })).toBe(false);
+  });
+
   it('reports every bad variable at once', () => {
     const result = loadConfig({ PORT: 'eighty', PLEX_API_URL: 'ftp://plex.tv', PLEX_TIMEOUT_MS: '-5', LOG_LEVEL: 'loud' });
     expect(result.ok).toBe(false);

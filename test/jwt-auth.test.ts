@@ -466,13 +466,16 @@ describe('refreshAuthToken', () => {
     expect(facade.logs.some((line) => line.includes('plex.tv token: server error'))).toBe(true);
   });
 
-  it('at most one refreshAuthToken per operation, refused before plex.tv is called', async () => {
-    const result = await facade.gql(
-      'mutation ($r: String!) { a: refreshAuthToken(refreshToken: $r) { __typename } b: refreshAuthToken(refreshToken: $r) { __typename } }',
-      { r: 'x' },
-    );
+  it.each([
+    ['aliases', 'mutation ($r: String!) { a: refreshAuthToken(refreshToken: $r) { __typename } b: refreshAuthToken(refreshToken: $r) { __typename } }'],
+    ['a fragment spread twice', 'mutation ($r: String!) { ...R ...R } fragment R on Mutation { refreshAuthToken(refreshToken: $r) { __typename } }'],
+  ])('at most one refreshAuthToken per operation (%s), refused before plex.tv is called', async (_name, document) => {
+    const { refreshToken } = await signIn();
+    sim.reset();
+    const result = await facade.gql(document, { r: refreshToken });
     expect(result.status).toBe(400);
     expect(errorOf(result)).toMatchObject({ code: 'PLEX_CALL_BUDGET_EXCEEDED' });
+    expect(result.body.errors?.[0]?.message).toContain('refreshAuthToken');
     expect(sim.count()).toBe(0);
   });
 });

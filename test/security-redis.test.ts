@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
 import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
+import { startRedis, type TestRedis } from './support/redis.js';
 
-// The shared Redis that .ci/run starts; never stopped by these tests.
-const SHARED_REDIS = 'redis://127.0.0.1:6379';
+// Each describe starts a redis-server of its own (test/support/redis.ts): nothing here uses the machine's Redis.
 const login = DEMO_ACCOUNTS.plain.login;
 
 async function wrongPassword(s: RealServer, attempt: number): Promise<string> {
@@ -27,27 +25,26 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5_000):
 const logged = (s: RealServer, text: string) => s.logs.some((line) => line.includes(text));
 
 describe('throttle counters shared in Redis', () => {
+  let redis: TestRedis;
   let sim: PlexSimulator;
   let a: RealServer;
   let b: RealServer;
   const prefix = uniquePrefix();
 
   beforeAll(async () => {
+    redis = await startRedis();
     sim = createPlexSimulator();
     await sim.listen(0, '127.0.0.1');
-    const env = { REDIS_URL: SHARED_REDIS, REDIS_KEY_PREFIX: prefix };
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix };
     a = await startRealServer(env, sim);
     b = await startRealServer(env, sim);
     await until(() => logged(a, 'Redis connected') && logged(b, 'Redis connected'), 'both instances to reach Redis');
   });
   afterAll(async () => {
-    await a.close();
-    await b.close();
-    await sim.close();
-    const redis = new Redis(SHARED_REDIS);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await a?.close();
+    await b?.close();
+    await sim?.close();
+    await redis?.stop();
   });
 
   it('enforces one limit across two instances behind a load balancer', async () => {
@@ -59,56 +56,39 @@ describe('throttle counters shared in Redis', () => {
   });
 
   it('keeps the counters in Redis, under the configured prefix, never under the login itself', async () => {
-    const redis = new Redis(SHARED_REDIS);
+    const client = new Redis(redis.url);
     try {
-      const keys = await redis.keys(`${prefix}*`);
+      const keys = await client.keys(`${prefix}*`);
       expect(keys.some((key) => key.startsWith(`${prefix}signin-login:`))).toBe(true);
       expect(keys.join(' ')).not.toContain(login);
     } finally {
-      await redis.quit();
+      await client.quit();
     }
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 describe('when Redis goes away mid-run', () => {
-  let redisProcess: ChildProcess;
+  let redis: TestRedis;
   let s: RealServer;
-  let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    // A Redis of this test's own: stopping it leaves every other spec's Redis alone.
-    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
-    probe.on('error', () => {});
-    await probe.connect().catch(() => {});
-    await probe.ping();
-    probe.disconnect();
-    s = await startRealServer({ REDIS_URL: url, REDIS_KEY_PREFIX: uniquePrefix() });
+    // A Redis of this test's own: killing it leaves every other spec's Redis alone.
+    redis = await startRedis();
+    s = await startRealServer({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix() });
     await until(() => logged(s, 'Redis connected'), 'the facade to reach Redis');
   });
   afterAll(async () => {
-    await s.close();
-    if (redisProcess.exitCode === null) redisProcess.kill('SIGKILL');
+    await s?.close();
+    await redis?.stop();
   });
 
   it('keeps serving on local counters, says so in the log, and still throttles', async () => {
     expect(await wrongPassword(s, 1)).toBe('InvalidCredentialsError');
     expect(await wrongPassword(s, 2)).toBe('InvalidCredentialsError');
 
-    redisProcess.kill('SIGKILL');
-    await once(redisProcess, 'exit');
+    const gone = once(redis.process, 'exit');
+    redis.process.kill('SIGKILL');
+    await gone;
     await until(() => logged(s, 'Redis unreachable'), 'the fallback warning');
     const warning = JSON.parse(s.logs.find((line) => line.includes('Redis unreachable'))!);
     expect(warning.level).toBe('warn');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { once } from 'node:events';
@@ -183,6 +184,35 @@ describe('production mode (NODE_ENV=production)', () => {
     }
     // Outside production it is on.
     expect((await s.gql('{ __schema { queryType { name } } }')).status).toBe(200);
+  });
+
+  it('refuses _service { sdl } like introspection, also inside fragments, and plex.tv is not called', async () => {
+    for (const document of ['{ _service { sdl } }', '{ ...Sdl } fragment Sdl on Query { service: _service { sdl } }', '{ ... on Query { _service { __typename } } }']) {
+      const closed = await prod.gql(document);
+      expect(closed.status, document).toBe(400);
+      expect(closed.body.data, document).toBeUndefined();
+      expect(errorCode(closed), document).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(closed.body.errors[0].message, document).toMatch(/"_service".*schema\.subgraph\.graphql/);
+      expect(closed.text, document).not.toContain('@key');
+    }
+    expect(prod.sim.count()).toBe(0);
+  });
+
+  it('serves _service { sdl } with GRAPHQL_INTROSPECTION=true, or with FEDERATION_SDL=true for a gateway while introspection stays off', async () => {
+    const sdl = readFileSync(new URL('../schema.subgraph.graphql', import.meta.url), 'utf8');
+    for (const env of [{ GRAPHQL_INTROSPECTION: 'true' }, { FEDERATION_SDL: 'true' }] as Record<string, string>[]) {
+      const open = await startRealServer({ NODE_ENV: 'production', ...env });
+      try {
+        const served = await open.gql('{ _service { sdl } }');
+        expect(served.status).toBe(200);
+        expect(`${served.body.data._service.sdl}\n`).toBe(sdl);
+        if ('FEDERATION_SDL' in env) expect((await open.gql('{ __schema { queryType { name } } }')).status).toBe(400);
+      } finally {
+        await open.close();
+      }
+    }
+    // Outside production it is served, like introspection.
+    expect((await s.gql('{ _service { sdl } }')).status).toBe(200);
   });
 
   it('does not serve GraphiQL, unless GRAPHIQL=true', async () => {

@@ -1,41 +1,74 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { prerequisiteError } from '../support/prerequisite.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
+export const CHROMIUM_MISSING = `chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) to run the e2e tests`;
 
-/** Installs Debian's chromium when it is missing (CI machines start without it). */
-export function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], {
-    stdio: 'inherit',
-    timeout: 600_000,
-  });
+/** Fails with one line naming the missing browser; the tests never install system packages themselves. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw prerequisiteError(CHROMIUM_MISSING);
 }
+
+const profiles = new WeakMap<BrowserContext, string>();
+const leftovers = new Set<string>();
+
+function removeProfile(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  leftovers.delete(dir);
+}
+
+// A run that ends without closing its browser (a failed hook, a crash) still leaves no profile behind.
+process.once('exit', () => leftovers.forEach(removeProfile));
 
 /**
  * Headless Chromium with the flags that work on a machine without outside network, in a fresh profile
  * (Playwright takes the profile directory as launchPersistentContext's argument, not as --user-data-dir).
+ * Close it with closeBrowser(), which also removes the profile.
  */
 export async function launchBrowser(): Promise<BrowserContext> {
-  ensureChromium();
+  requireChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'facade-chromium-'));
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  leftovers.add(userDataDir);
+  try {
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    profiles.set(context, userDataDir);
+    return context;
+  } catch (error) {
+    removeProfile(userDataDir);
+    throw error;
+  }
+}
+
+/** The profile directory (user-data-dir) the browser runs in. */
+export function profileDir(context: BrowserContext): string | undefined {
+  return profiles.get(context);
+}
+
+/** Closes the browser (Chromium has exited when this resolves) and removes its profile directory. */
+export async function closeBrowser(context: BrowserContext | undefined): Promise<void> {
+  if (!context) return;
+  try {
+    await context.close();
+  } finally {
+    const dir = profiles.get(context);
+    if (dir) removeProfile(dir);
+  }
 }

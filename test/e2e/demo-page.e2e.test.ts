@@ -5,7 +5,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { generateSealingKey } from '../../src/plex/device-auth.js';
 import { createPlexSimulator, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
-import { ARTIFACTS, launchBrowser } from './browser.js';
+import { ARTIFACTS, closeBrowser, launchBrowser } from './browser.js';
 
 let sim: PlexSimulator;
 let server: RunningServer;
@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await server?.close();
   await sim?.close();
 });

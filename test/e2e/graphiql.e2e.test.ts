@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
-import { ARTIFACTS, launchBrowser } from './browser.js';
+import { ARTIFACTS, closeBrowser, launchBrowser } from './browser.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await server?.close();
   await sim?.close();
 });

@@ -1,0 +1,162 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
+import { JSON_HEADERS, startRealServer, type RealServer } from './security-helpers.js';
+
+/**
+ * Every GraphQL example in the README and docs/ runs here against a real server and the simulator: ```graphql blocks,
+ * GraphQL documents in the backtick strings of code blocks, and the JSON bodies of curl commands. An example fails when
+ * it answers with an error, so the docs cannot drift from the schema.
+ */
+
+interface Example {
+  readonly file: string;
+  readonly source: string;
+  readonly document: DocumentNode;
+  readonly variables?: Record<string, unknown>;
+}
+
+const root = new URL('../', import.meta.url);
+const files = ['README.md', ...readdirSync(new URL('docs/', root)).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+
+function executable(source: string): DocumentNode | null {
+  try {
+    const document = parse(source);
+    return document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION) ? document : null;
+  } catch {
+    return null;
+  }
+}
+
+function examplesOf(file: string): Example[] {
+  const text = readFileSync(new URL(file, root), 'utf8');
+  const found: Example[] = [];
+  for (const block of text.matchAll(/```(\w*)\n([\s\S]*?)```/g)) {
+    const [, language, body] = block as unknown as [string, string, string];
+    if (language === 'graphql') {
+      const document = executable(body);
+      if (document) found.push({ file, source: body, document });
+      continue;
+    }
+    // curl: the JSON body after -d.
+    for (const data of body.matchAll(/-d '(\{[\s\S]*?\})'/g)) {
+      const payload = JSON.parse(data[1]!) as { query: string; variables?: Record<string, unknown> };
+      const document = executable(payload.query);
+      if (document) found.push({ file, source: payload.query, document, ...(payload.variables && { variables: payload.variables }) });
+    }
+    // GraphQL documents in the backtick strings of code samples; a string with ${…} is a template, not an example.
+    for (const literal of body.matchAll(/`([^`]*)`/g)) {
+      if (literal[1]!.includes('${')) continue;
+      const document = executable(literal[1]!);
+      if (document) found.push({ file, source: literal[1]!, document });
+    }
+  }
+  // Inline code in the prose that names its operation type, e.g. "Run `query Viewer { viewer { username } }`".
+  for (const inline of text.replace(/```[\s\S]*?```/g, '').matchAll(/`((?:query|mutation|subscription)\b[^`\n]+)`/g)) {
+    const document = executable(inline[1]!);
+    if (document) found.push({ file, source: inline[1]!, document });
+  }
+  return found;
+}
+
+const examples = files.flatMap(examplesOf);
+
+let s: RealServer;
+beforeAll(async () => {
+  s = await startRealServer({ PIN_POLL_INTERVAL_MS: '50', SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '0', SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0' });
+});
+afterAll(() => s.close());
+
+async function createPin(): Promise<{ id: string; code: string }> {
+  const result = await s.gql('mutation { createSignInPin { id code } }');
+  return result.body.data.createSignInPin;
+}
+
+/** Values for the variables the examples declare, by type. */
+async function variablesFor(operation: OperationDefinitionNode): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  let pin: { id: string; code: string } | undefined;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    let type = definition.type;
+    while (type.kind !== Kind.NAMED_TYPE) type = type.type;
+    switch (type.name.value) {
+      case 'SignInInput':
+        values[name] = { login: DEMO_ACCOUNTS.plain.login, password: DEMO_ACCOUNTS.plain.password };
+        break;
+      case 'CreateSignInPinInput':
+        values[name] = { forwardUrl: 'https://app.example/signed-in' };
+        break;
+      case 'ID':
+      case 'String':
+        pin ??= await createPin();
+        values[name] = name === 'code' ? pin.code : pin.id;
+        break;
+      default:
+        throw new Error(`no value for $${name} of type ${type.name.value}: add one to test/docs-examples.test.ts`);
+    }
+  }
+  return values;
+}
+
+async function* sse(query: string, variables: Record<string, unknown>, token: string): AsyncGenerator<{ event: string; data: string }> {
+  const response = await fetch(`${s.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  expect(response.status).toBe(200);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body!) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+      const lines = buffer.slice(0, end).split('\n').filter((line) => !line.startsWith(':'));
+      buffer = buffer.slice(end + 2);
+      if (lines.length === 0) continue;
+      yield {
+        event: lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message',
+        data: lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n'),
+      };
+    }
+  }
+}
+
+describe('GraphQL examples in the docs', () => {
+  it('finds the examples (README and docs/)', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+  });
+
+  for (const example of examples) {
+    const operations = example.document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+    for (const operation of operations) {
+      const label = `${example.file}: ${operation.operation} ${operation.name?.value ?? example.source.replace(/\s+/g, ' ').slice(0, 60)}`;
+      it(`runs ${label}`, async () => {
+        const token = s.sim.issueToken(DEMO_ACCOUNTS.plain.login);
+        const variables = example.variables ?? (await variablesFor(operation));
+        const operationName = operation.name?.value;
+        if (operation.operation === 'subscription') {
+          const events: { event: string; data: string }[] = [];
+          for await (const event of sse(example.source, variables, token)) {
+            events.push(event);
+            const pinId = (variables['id'] as string | undefined) ?? /signInPin\(id: "(\d+)"/.exec(example.source)?.[1];
+            if (events.length === 1 && pinId) s.sim.approvePin(pinId, DEMO_ACCOUNTS.plain.login);
+            if (events.length > 5) break;
+          }
+          const first = JSON.parse(events[0]!.data) as { errors?: unknown };
+          expect(first.errors).toBeUndefined();
+          return;
+        }
+        const response = await fetch(`${s.url}/graphql`, {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: example.source, variables, ...(operationName && { operationName }) }),
+        });
+        const body = (await response.json()) as { data?: unknown; errors?: unknown };
+        expect(body.errors).toBeUndefined();
+        expect(body.data).toBeTruthy();
+      });
+    }
+  }
+});
