@@ -16,6 +16,7 @@ export default defineConfig({
       'test/metrics-deprecated.test.ts',
       'test/pin.test.ts',
       'test/viewer-cache.test.ts',
+      'test/input-errors.test.ts',
     ],
     env: { ...base.test?.env, FACADE_TRANSPORT: 'http' },
   },

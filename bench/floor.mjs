@@ -1,18 +1,45 @@
-// The floor under any Node.js facade of GET /api/v2/user, for the benchmark's side-by-side runs: a node:http server
-// that reads and parses the POSTed JSON, makes the same upstream call with undici (keep-alive), parses plex.tv's JSON
-// and writes it back as JSON. No GraphQL, no validation, no limits, no metrics, no logging: what the facade costs above
-// this is the price of everything it does beyond moving the bytes.
+// The floor under any Node.js facade of plex.tv: a node:http server that takes the GraphQL POST, makes the one
+// upstream call with undici (keep-alive, no cap on connections), parses plex.tv's JSON and writes it back as JSON.
+// No GraphQL, no validation, no limits, no metrics, no logging: what a facade costs above this is the price of
+// everything it does beyond moving the bytes. `viewer` becomes GET /api/v2/user with the bearer token; a document
+// that mentions `signIn` becomes POST /api/v2/users/signin with the input's login and password.
+//   PORT, HOST, PLEX_API_URL, PLEX_CLIENT_IDENTIFIER
 import { createServer } from 'node:http';
 import { Agent, request } from 'undici';
 
 const upstream = process.env.PLEX_API_URL;
-const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
 const headers = {
   accept: 'application/json',
   'x-plex-client-identifier': process.env.PLEX_CLIENT_IDENTIFIER ?? 'floor',
   'x-plex-product': 'floor',
   'x-plex-version': '1',
 };
+const formHeaders = { ...headers, 'content-type': 'application/x-www-form-urlencoded' };
+
+function reply(res, status, value) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function viewer(req) {
+  const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const response = await request(`${upstream}/api/v2/user`, { dispatcher, headers: { ...headers, 'x-plex-token': token } });
+  const user = JSON.parse(await response.body.text());
+  if (response.statusCode !== 200) return { errors: [{ message: `plex.tv answered ${response.statusCode}` }] };
+  return { data: { viewer: user } };
+}
+
+async function signIn(variables) {
+  const input = variables?.input ?? {};
+  const body = new URLSearchParams({ login: String(input.login ?? ''), password: String(input.password ?? '') }).toString();
+  const response = await request(`${upstream}/api/v2/users/signin`, { dispatcher, method: 'POST', headers: formHeaders, body });
+  const user = JSON.parse(await response.body.text());
+  if (response.statusCode !== 201) return { data: { signIn: { __typename: 'InvalidCredentialsError', message: 'no' } } };
+  const { authToken, ...rest } = user;
+  return { data: { signIn: { __typename: 'SignInSuccess', authToken, user: rest } } };
+}
 
 const server = createServer((req, res) => {
   if (req.url === '/health') {
@@ -25,12 +52,7 @@ const server = createServer((req, res) => {
     try {
       const params = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       if (typeof params.query !== 'string') throw new Error('no query');
-      const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-      const response = await request(`${upstream}/api/v2/user`, { dispatcher, headers: { ...headers, 'x-plex-token': token } });
-      const user = JSON.parse(await response.body.text());
-      const body = JSON.stringify({ data: { viewer: user } });
-      res.writeHead(response.statusCode === 200 ? 200 : 502, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      reply(res, 200, params.query.includes('signIn') ? await signIn(params.variables) : await viewer(req));
     } catch {
       res.writeHead(500);
       res.end();

@@ -1,206 +1,137 @@
-// What the benchmark sends, and how it knows each answer is right. A reference answer is fetched and checked once;
-// under load every body is compared with it (a wrong or error body is a failure, not a request).
-import { print } from 'graphql';
-import { SignInDocument, ViewerDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
-import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
+// What each row sends for each scenario, and how a body is known to be right. The GraphQL rows all get the same
+// documents (operations/*.graphql, as a client of the product sends them); the direct row is the plex.tv call those
+// operations make. Each row's answer is fetched and checked once before any load; under load the load generator
+// checks every body cheaply (expected substrings, no `"errors"`).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, PLEX_CLIENT_IDENTIFIER, type Server, type ServerKind, type Simulator } from './processes.js';
+import type { LoadRequest } from './types.js';
 
-export type ScenarioId = 'a' | 'b' | 'c' | 'd';
+export type ScenarioName = 'viewer' | 'signIn';
+export type RowKind = 'direct' | ServerKind;
 
-export interface Scenario {
-  readonly id: ScenarioId;
-  readonly name: string;
-  /** 'simulator' targets are the raw upstream; 'facade' targets go through GraphQL. */
-  readonly target: 'simulator' | 'facade';
-  readonly path: string;
-  readonly method: 'GET' | 'POST';
-  readonly headers: Record<string, string>;
-  readonly body?: string;
-  /** True when the body is a correct answer. Must be cheap: it runs in the load generator for every response. */
-  readonly verify: (body: string) => boolean;
-}
+export const SCENARIOS: readonly ScenarioName[] = ['viewer', 'signIn'];
+export const ROWS: readonly RowKind[] = ['direct', 'floor', 'yoga', 'product'];
 
-export const SCENARIO_NAMES: Record<ScenarioId, string> = {
-  a: '(a) raw simulator GET /api/v2/user',
-  b: '(b) viewer, full User selection',
-  c: '(c) viewer { id username }',
-  d: '(d) signIn, full User selection',
+export const ROW_NAMES: Record<RowKind, string> = {
+  direct: 'simulator direct (the limit)',
+  floor: 'node:http + undici floor',
+  yoga: 'bare graphql-yoga floor',
+  product: 'product (default config)',
 };
 
-export const CLIENT_IDENTIFIER = 'plex-account-graphql-bench-client';
+/** The simulator's demo account (src/simulator/accounts.ts). */
+export const DEMO = { login: 'demo@example.com', password: 'demo-password' } as const;
 
-const GRAPHQL_HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/graphql-response+json, application/json',
-};
+const operation = (...files: string[]) => files.map((file) => readFileSync(join(ROOT, 'operations', file), 'utf8')).join('\n');
 
-interface UserJson {
-  id: string;
-  uuid: string;
-  username: string;
-  email: string | null;
-  joinedAt: string;
-  [key: string]: unknown;
+export const DOCUMENTS = {
+  viewer: { query: operation('viewer.graphql', 'user-fields.graphql'), operationName: 'Viewer' },
+  signIn: { query: operation('sign-in.graphql', 'user-fields.graphql'), operationName: 'SignIn' },
+  createPin: { query: operation('sign-in-pin.graphql'), operationName: 'CreateSignInPin' },
+  watchPin: { query: operation('sign-in-pin.graphql'), operationName: 'WatchSignInPin' },
+} as const;
+
+const GRAPHQL_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+const PLEX_HEADERS = { accept: 'application/json', 'x-plex-client-identifier': PLEX_CLIENT_IDENTIFIER };
+const SIGN_IN_FORM = new URLSearchParams({ login: DEMO.login, password: DEMO.password }).toString();
+
+export interface Target {
+  readonly origin: string;
+  readonly request: LoadRequest;
+  readonly expect: { readonly contains: readonly string[] };
+  readonly serverPid: number;
 }
 
 interface RawUser {
-  id: number | string;
-  uuid: string;
-  username: string;
-  email: string;
-  joinedAt: number;
-  authToken?: string;
+  readonly uuid: string;
+  readonly authToken?: string;
 }
 
-/** Signs in to the simulator directly, as a client of plex.tv would, to get a token for the read scenarios. */
-export async function signInToSimulator(simulatorUrl: string): Promise<string> {
-  const response = await fetch(`${simulatorUrl}/api/v2/users/signin`, {
+/** Signs in to the simulator as a plex.tv client would, for the token the viewer scenario uses. */
+async function simulatorSignIn(simulator: Simulator): Promise<RawUser> {
+  const response = await fetch(`${simulator.url}/api/v2/users/signin`, {
     method: 'POST',
-    headers: {
-      accept: 'application/json',
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-plex-client-identifier': CLIENT_IDENTIFIER,
-    },
-    body: new URLSearchParams({ login: DEMO_ACCOUNTS.plain.login, password: DEMO_ACCOUNTS.plain.password }).toString(),
+    headers: { ...PLEX_HEADERS, 'content-type': 'application/x-www-form-urlencoded' },
+    body: SIGN_IN_FORM,
   });
-  const body = (await response.json()) as RawUser;
-  if (response.status !== 201 || typeof body.authToken !== 'string') throw new Error(`simulator sign-in answered ${response.status}`);
-  return body.authToken;
-}
-
-async function fetchText(url: string, init: RequestInit): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, init);
-  return { status: response.status, text: await response.text() };
+  const user = (await response.json()) as RawUser;
+  if (response.status !== 201 || typeof user.authToken !== 'string') throw new Error(`simulator sign-in answered ${response.status}`);
+  return user;
 }
 
 function fail(what: string, detail: string): never {
-  throw new Error(`reference answer for ${what} is wrong: ${detail.slice(0, 500)}`);
+  throw new Error(`the reference answer of ${what} is wrong: ${detail.replace(/"(authToken|token|secret)":"[^"]*"/g, '"$1":"…"').slice(0, 600)}`);
 }
 
-/** The facade's User must say what plex.tv said (ids as strings, unix seconds as ISO date-times). */
-function checkUser(what: string, user: UserJson | null | undefined, raw: RawUser, full: boolean): void {
-  if (!user) fail(what, 'no user');
-  if (user.id !== String(raw.id) || user.username !== raw.username) fail(what, JSON.stringify({ id: user.id, username: user.username }));
-  if (!full) return;
-  if (user.uuid !== raw.uuid || user.email !== raw.email) fail(what, 'uuid or email differ from plex.tv');
-  if (Date.parse(user.joinedAt) !== raw.joinedAt * 1000) fail(what, `joinedAt ${user.joinedAt}`);
-  for (const key of ['subscription', 'profile', 'services', 'entitlements']) {
-    if (user[key] === null || user[key] === undefined) fail(what, `${key} is missing`);
-  }
+function request(target: Pick<Target, 'origin' | 'request'>): Promise<{ status: number; text: string }> {
+  const { method, path, headers, body } = target.request;
+  return fetch(`${target.origin}${path}`, { method, headers, body }).then(async (response) => ({ status: response.status, text: await response.text() }));
 }
 
-export interface BuiltScenarios {
-  readonly scenarios: Record<ScenarioId, Scenario>;
-  /** Field count of the full selection, for the report. */
-  readonly fullSelectionFields: number;
-  readonly rawBodyBytes: number;
-}
+type GraphQLAnswer = { data?: { viewer?: Record<string, unknown>; signIn?: { __typename?: string; authToken?: string; user?: Record<string, unknown> } }; errors?: unknown };
 
-export async function buildScenarios(simulatorUrl: string, facadeUrl: string, token: string): Promise<BuiltScenarios> {
-  // (a) the raw upstream, with the headers the facade sends.
-  const rawHeaders = { accept: 'application/json', 'x-plex-client-identifier': CLIENT_IDENTIFIER, 'x-plex-token': token };
-  const raw = await fetchText(`${simulatorUrl}/api/v2/user`, { headers: rawHeaders });
-  if (raw.status !== 200) fail('(a)', `status ${raw.status}`);
-  const rawUser = JSON.parse(raw.text) as RawUser;
-  const rawBody = raw.text;
+/**
+ * Builds every (row, scenario) target and checks one answer of each: right account, no errors, and the same User
+ * fields from the Yoga floor as from the product.
+ */
+export async function prepareTargets(simulator: Simulator, servers: Partial<Record<ServerKind, Server>>): Promise<(row: RowKind, scenario: ScenarioName) => Target> {
+  const reference = await simulatorSignIn(simulator);
+  const token = reference.authToken!;
+  const uuid = `"uuid":"${reference.uuid}"`;
+  const targets = new Map<string, Target>();
 
-  const graphql = (document: string, variables?: unknown) =>
-    JSON.stringify(variables === undefined ? { query: document } : { query: document, variables });
-  const authorised = { ...GRAPHQL_HEADERS, authorization: `Bearer ${token}` };
-
-  const viewerBody = graphql(print(ViewerDocument));
-  const viewer = await fetchText(`${facadeUrl}/graphql`, { method: 'POST', headers: authorised, body: viewerBody });
-  const viewerJson = JSON.parse(viewer.text) as { data?: { viewer?: UserJson }; errors?: unknown };
-  if (viewer.status !== 200 || viewerJson.errors) fail('(b)', viewer.text);
-  checkUser('(b)', viewerJson.data?.viewer, rawUser, true);
-  const viewerExpected = viewer.text;
-
-  const nameBody = graphql(print(ViewerNameDocument));
-  const name = await fetchText(`${facadeUrl}/graphql`, { method: 'POST', headers: authorised, body: nameBody });
-  const nameJson = JSON.parse(name.text) as { data?: { viewer?: UserJson }; errors?: unknown };
-  if (name.status !== 200 || nameJson.errors) fail('(c)', name.text);
-  checkUser('(c)', nameJson.data?.viewer, rawUser, false);
-  if (Object.keys(nameJson.data!.viewer!).length !== 2) fail('(c)', 'more than the two selected fields');
-  const nameExpected = name.text;
-
-  const signInBody = graphql(print(SignInDocument), {
-    input: { login: DEMO_ACCOUNTS.plain.login, password: DEMO_ACCOUNTS.plain.password },
+  targets.set('direct:viewer', {
+    origin: simulator.url,
+    request: { method: 'GET', path: '/api/v2/user', headers: { ...PLEX_HEADERS, 'x-plex-token': token } },
+    expect: { contains: [uuid] },
+    serverPid: simulator.proc.pid,
   });
-  const signIn = await fetchText(`${facadeUrl}/graphql`, { method: 'POST', headers: GRAPHQL_HEADERS, body: signInBody });
-  type SignInJson = { data?: { signIn?: { __typename: string; authToken?: string; user?: UserJson } }; errors?: unknown };
-  const signInJson = JSON.parse(signIn.text) as SignInJson;
-  const success = signInJson.data?.signIn;
-  if (signIn.status !== 200 || signInJson.errors || success?.__typename !== 'SignInSuccess') fail('(d)', signIn.text.replace(/"authToken":"[^"]*"/g, '"authToken":"…"'));
-  checkUser('(d)', success.user, rawUser, true);
-  const signInUserExpected = JSON.stringify(success.user);
-  const TOKEN = /^[A-Za-z0-9]{20}$/;
-
-  const scenarios: Record<ScenarioId, Scenario> = {
-    a: {
-      id: 'a',
-      name: SCENARIO_NAMES.a,
-      target: 'simulator',
-      path: '/api/v2/user',
-      method: 'GET',
-      headers: rawHeaders,
-      verify: (body) => body === rawBody,
-    },
-    b: {
-      id: 'b',
-      name: SCENARIO_NAMES.b,
-      target: 'facade',
-      path: '/graphql',
-      method: 'POST',
-      headers: authorised,
-      body: viewerBody,
-      verify: (body) => body === viewerExpected,
-    },
-    c: {
-      id: 'c',
-      name: SCENARIO_NAMES.c,
-      target: 'facade',
-      path: '/graphql',
-      method: 'POST',
-      headers: authorised,
-      body: nameBody,
-      verify: (body) => body === nameExpected,
-    },
-    d: {
-      id: 'd',
-      name: SCENARIO_NAMES.d,
-      target: 'facade',
-      path: '/graphql',
-      method: 'POST',
-      headers: GRAPHQL_HEADERS,
-      body: signInBody,
-      // Each sign-in mints a new token; everything else must be exactly the reference answer.
-      verify: (body) => {
-        try {
-          const json = JSON.parse(body) as SignInJson;
-          const result = json.data?.signIn;
-          return (
-            json.errors === undefined &&
-            result?.__typename === 'SignInSuccess' &&
-            typeof result.authToken === 'string' &&
-            TOKEN.test(result.authToken) &&
-            JSON.stringify(result.user) === signInUserExpected
-          );
-        } catch {
-          return false;
-        }
+  targets.set('direct:signIn', {
+    origin: simulator.url,
+    request: { method: 'POST', path: '/api/v2/users/signin', headers: { ...PLEX_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, body: SIGN_IN_FORM },
+    expect: { contains: [uuid, '"authToken":"'] },
+    serverPid: simulator.proc.pid,
+  });
+  for (const [kind, server] of Object.entries(servers) as [ServerKind, Server][]) {
+    targets.set(`${kind}:viewer`, {
+      origin: server.url,
+      request: { method: 'POST', path: '/graphql', headers: { ...GRAPHQL_HEADERS, authorization: `Bearer ${token}` }, body: JSON.stringify(DOCUMENTS.viewer) },
+      expect: { contains: [uuid] },
+      serverPid: server.proc.pid,
+    });
+    targets.set(`${kind}:signIn`, {
+      origin: server.url,
+      request: {
+        method: 'POST',
+        path: '/graphql',
+        headers: GRAPHQL_HEADERS,
+        body: JSON.stringify({ ...DOCUMENTS.signIn, variables: { input: { login: DEMO.login, password: DEMO.password } } }),
       },
-    },
-  };
-  return {
-    scenarios,
-    fullSelectionFields: countLeaves(viewerJson.data!.viewer!),
-    rawBodyBytes: Buffer.byteLength(rawBody),
-  };
-}
-
-function countLeaves(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countLeaves(item), 0);
-  if (value !== null && typeof value === 'object') {
-    return Object.values(value).reduce((sum: number, item) => sum + countLeaves(item), 0);
+      expect: { contains: [uuid, '"__typename":"SignInSuccess"', '"authToken":"'] },
+      serverPid: server.proc.pid,
+    });
   }
-  return 1;
+
+  const userKeys: Partial<Record<ServerKind, string>> = {};
+  for (const [key, target] of targets) {
+    const answer = await request(target);
+    const [row, scenario] = key.split(':') as [RowKind, ScenarioName];
+    const wanted = row === 'direct' ? (scenario === 'viewer' ? 200 : 201) : 200;
+    if (answer.status !== wanted) fail(key, `status ${answer.status}: ${answer.text}`);
+    if (answer.text.includes('"errors"') || !target.expect.contains.every((part) => answer.text.includes(part))) fail(key, answer.text);
+    if (row === 'direct') continue;
+    const json = JSON.parse(answer.text) as GraphQLAnswer;
+    const user = scenario === 'viewer' ? json.data?.viewer : json.data?.signIn?.user;
+    if (user === undefined || user === null) fail(key, answer.text);
+    if (scenario === 'viewer') userKeys[row] = Object.keys(user).sort().join(',');
+  }
+  if (userKeys.yoga !== undefined && userKeys.product !== undefined && userKeys.yoga !== userKeys.product) {
+    throw new Error(`the Yoga floor and the product select different User fields:\n${userKeys.yoga}\n${userKeys.product}`);
+  }
+  return (row, scenario) => {
+    const target = targets.get(`${row}:${scenario}`);
+    if (target === undefined) throw new Error(`no ${row} server running`);
+    return target;
+  };
 }

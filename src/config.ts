@@ -57,11 +57,16 @@ const SECURITY_ENV = {
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('plex-account-graphql:'),
   SIGN_IN_LOGIN_FAILURES_PER_MINUTE: nonNegativeInt.default(5),
+  SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: nonNegativeInt.default(100),
   SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: nonNegativeInt.default(30),
+  PIN_CREATIONS_PER_MINUTE: nonNegativeInt.default(10),
+  PIN_POLLS_PER_MINUTE: nonNegativeInt.default(60),
+  PIN_SUBSCRIPTIONS_PER_MINUTE: nonNegativeInt.default(30),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(0),
   MAX_REQUEST_BODY_BYTES: positiveInt.max(50 * 1024 * 1024).default(100 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  SHUTDOWN_DRAIN_MS: nonNegativeInt.max(600_000).default(5_000),
   KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(5_000),
   MAX_CONNECTIONS: positiveInt.max(1_000_000).default(10_000),
   MAX_REQUEST_HEADERS: positiveInt.max(1_000).default(100),
@@ -90,10 +95,24 @@ export interface SecurityConfig {
   readonly trustProxy: TrustProxy;
   readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
   readonly signIn: {
-    /** Failed sign-ins per login per minute before SignInThrottledError; 0 turns the check off. */
+    /** Failed sign-ins per (login, client address) per minute before SignInThrottledError; 0 turns the check off. */
     readonly loginFailuresPerMinute: number;
+    /**
+     * Failed sign-ins per login per 15 minutes, from all addresses together; 0 turns the check off. Set above what one
+     * address can reach under the per-minute limit, so that only a distributed attack locks the owner out.
+     */
+    readonly loginFailuresPerQuarterHour: number;
     /** Sign-in attempts per client address per minute; 0 turns the check off. */
     readonly addressAttemptsPerMinute: number;
+  };
+  /** Limits on the PIN sign-in; each 0 turns its check off. Over a limit: RATE_LIMITED, plex.tv not called. */
+  readonly pins: {
+    /** `createSignInPin` calls per client address per minute. */
+    readonly creationsPerMinute: number;
+    /** `Query.signInPin` checks of one PIN per client address per minute (per (address, PIN id)). */
+    readonly pollsPerMinute: number;
+    /** New `Subscription.signInPin` streams per client address per minute. */
+    readonly subscriptionsPerMinute: number;
   };
   /** GraphQL requests per client address per minute; 0 (the default) turns the limit off. */
   readonly rateLimitPerMinute: number;
@@ -102,6 +121,11 @@ export interface SecurityConfig {
   readonly maxRequestHeaders: number;
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, how long the server keeps serving everything (new connections too) while /health answers 503 and
+   * responses close their connections, so that load balancers stop sending before it stops accepting.
+   */
+  readonly shutdownDrainMs: number;
   /** How long an idle keep-alive connection stays open. */
   readonly keepAliveTimeoutMs: number;
   /** Open connections in all, and from one peer address (trusted proxies excepted). */
@@ -140,13 +164,20 @@ function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     signIn: {
       loginFailuresPerMinute: e.SIGN_IN_LOGIN_FAILURES_PER_MINUTE,
+      loginFailuresPerQuarterHour: e.SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR,
       addressAttemptsPerMinute: e.SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE,
+    },
+    pins: {
+      creationsPerMinute: e.PIN_CREATIONS_PER_MINUTE,
+      pollsPerMinute: e.PIN_POLLS_PER_MINUTE,
+      subscriptionsPerMinute: e.PIN_SUBSCRIPTIONS_PER_MINUTE,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
     maxRequestHeaders: e.MAX_REQUEST_HEADERS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     connections: { max: e.MAX_CONNECTIONS, maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
     corsOrigins: (e.CORS_ORIGINS ?? []).filter((origin) => origin !== '*'),
@@ -194,6 +225,11 @@ const EnvSchema = z.object({
   PLEX_AUTH_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.plex.tv/auth' })
     .default('https://app.plex.tv/auth'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://plex-demo.example.com' })
+    .refine((url) => !/[?#]/.test(url), 'must have no query string or fragment')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   PLEX_AUTH_MODE: z.enum(['legacy', 'jwt']).default('legacy'),
   // Checked by parseSealingKeys (authConfig below), whose problems never quote the value.
   AUTH_SEALING_KEY: z.string().optional(),
@@ -224,6 +260,12 @@ export interface Config {
     /** The page a user approves a sign-in PIN on (plex.tv: https://app.plex.tv/auth; the simulator has its own). */
     readonly authUrl: string;
   };
+  /**
+   * The address clients reach this service at (PUBLIC_URL: scheme, host and any path prefix), when a proxy in front
+   * changes it. Unset: each request's Host (X-Forwarded-Host/-Proto from proxies TRUST_PROXY trusts). Mock mode builds
+   * the simulator's addresses (approval page, avatars, QR images) from it.
+   */
+  readonly publicUrl: string | undefined;
   /**
    * `legacy`: PIN sign-ins get plex.tv's classic tokens. `jwt`: each PIN sign-in is a device with its own key and gets a
    * 7-day Plex JWT plus a sealed refresh credential (docs/plex-auth.md). Password sign-in is legacy in both.
@@ -273,12 +315,30 @@ function authConfig(
   return { ok: true, auth: { mode: jwt ? 'jwt' : 'legacy', sealingKeys: keys.keyring } };
 }
 
+/** zod's generic messages, said the way the configuration table says them (messages a schema sets win over these). */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.expected === 'number') return 'must be a number';
+      if (issue.expected === 'int') return 'must be a whole number';
+      return undefined;
+    case 'too_small':
+      return issue.origin === 'number' ? `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}` : undefined;
+    case 'too_big':
+      return issue.origin === 'number' ? `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}` : undefined;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    default:
+      return undefined;
+  }
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /** Parses the environment into a typed Config, reporting every bad variable at once. Pure: reads only `env`. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = EnvSchema.safeParse(present);
+  const parsed = EnvSchema.safeParse(present, { error: plainMessage });
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
   const auth = authConfig(present['PLEX_AUTH_MODE'], present['AUTH_SEALING_KEY']);
   if (!auth.ok) problems.push(auth.problem);
@@ -299,6 +359,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         resilience: plexResilienceConfig(e),
         authUrl: e.PLEX_AUTH_URL,
       },
+      publicUrl: e.PUBLIC_URL,
       auth: auth.auth,
       pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS, maxWatched: e.PIN_WATCH_MAX },
       logLevel: e.LOG_LEVEL,

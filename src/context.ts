@@ -8,7 +8,7 @@ import type { PlexUser } from './plex/schemas.js';
 import type { AuthServices } from './plex/token-auth.js';
 import type { ViewerCache } from './plex/viewer-cache.js';
 import type { SignInPinServices } from './plugins/sign-in-pins.js';
-import type { SignInThrottle } from './security/throttle.js';
+import type { PinThrottle, SignInThrottle } from './security/throttle.js';
 
 export interface Loaders {
   /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
@@ -34,6 +34,11 @@ export type Context = Readonly<{
   upstream: UpstreamCall[];
   /** Pass to every plex client call so it lands in `upstream`. */
   callOptions: CallOptions;
+  /**
+   * The address this client should be given for a URL plex.tv handed out. The identity, except in mock mode: the
+   * simulator's addresses on this server's loopback interface become the ones the client reaches this server at.
+   */
+  publicUrl: (url: string) => string;
   /** The server's short-lived account cache (VIEWER_CACHE_TTL_MS), or null when it is off. */
   viewerCache: ViewerCache | null;
   /** Local token checks and refresh. Every use of the request's token (viewer, _entities, signOut) checks it first. */
@@ -42,6 +47,8 @@ export type Context = Readonly<{
   signInPins?: SignInPinServices;
   /** Added by the security plugins: per-login and per-address sign-in throttling for this request's client. */
   signInThrottle?: SignInThrottle;
+  /** Added by the security plugins: per-address limits on creating, polling and following sign-in PINs. */
+  pinThrottle?: PinThrottle;
 }>;
 
 // Plex tokens are short opaque ASCII strings (20 chars for classic tokens, a few hundred for JWTs).
@@ -80,6 +87,7 @@ export function createContext(
   plex: PlexClient,
   logger: Logger,
   viewerCache: ViewerCache | null = null,
+  publicUrl: (url: string) => string = (url) => url,
   auth: AuthServices = NO_AUTH_SERVICES,
 ): Context {
   const upstream: UpstreamCall[] = [];
@@ -107,6 +115,7 @@ export function createContext(
     loaders: { userByToken },
     upstream,
     callOptions,
+    publicUrl,
     viewerCache,
     auth,
   };

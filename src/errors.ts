@@ -8,7 +8,10 @@ import { GraphQLError } from 'graphql';
 export const ErrorCode = {
   /** No token, or plex.tv rejected it, or a local check did (then `extensions.reason` says why: UnauthenticatedReason). */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
-  /** plex.tv is rate limiting (429), or this service is: per-address requests, too many PINs watched. */
+  /**
+   * plex.tv is rate limiting (429), or this service is: per-address requests, PINs created, checked or followed per
+   * address, too many PINs watched.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   /** plex.tv unreachable or 5xx, the circuit is open, or too many plex.tv calls are already waiting. */
@@ -31,6 +34,8 @@ export const ErrorCode = {
   CSRF_REJECTED: 'CSRF_REJECTED',
   /** More request header fields than MAX_REQUEST_HEADERS (HTTP 431). */
   REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+  /** The last event of a subscription whose server instance is stopping: subscribe again (another instance answers). */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   // Written by Yoga and graphql-js; listed so that every code a client sees is named here.
   BAD_REQUEST: 'BAD_REQUEST',
   REQUEST_ENTITY_TOO_LARGE: 'REQUEST_ENTITY_TOO_LARGE',
@@ -137,6 +142,12 @@ export function csrfRejected(): GraphQLError {
   );
 }
 
+export function shuttingDown(): GraphQLError {
+  return createGraphQLError('This server instance is shutting down: subscribe again to carry on (another instance will answer).', {
+    extensions: { code: ErrorCode.SHUTTING_DOWN },
+  });
+}
+
 export interface InputIssue {
   readonly path: string[];
   readonly message: string;
@@ -154,5 +165,20 @@ export class InputValidationFailure extends GraphQLError {
       extensions: { code: ErrorCode.BAD_USER_INPUT, issues, ...(requestError ? { http: BAD_REQUEST_HTTP } : {}) },
     });
     this.issues = issues;
+  }
+}
+
+/**
+ * A reason the server cannot start that the person starting it can fix: `main.ts` prints it as one line (problem and
+ * fix, no stack trace) and exits with code 1. Not a GraphQL error.
+ */
+export class StartupError extends Error {
+  readonly problem: string;
+  readonly fix: string;
+  constructor(problem: string, fix: string, options?: { cause?: unknown }) {
+    super(`${problem}. ${fix}.`, options);
+    this.name = 'StartupError';
+    this.problem = problem;
+    this.fix = fix;
   }
 }

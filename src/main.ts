@@ -1,43 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from './config.js';
+import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { startServer } from './server.js';
+import { generateSealingKey } from './plex/device-auth.js';
+import { SIMULATOR_PREFIX } from './plugins/simulator.js';
+import { startServer, type RunningServer } from './server.js';
+import type { PlexSimulator } from './simulator/index.js';
 
 const mock = process.argv.includes('--mock');
-const env = { ...process.env };
+
+/** A reason not to start: one line on stderr (the problem and its fix, never a stack trace), exit code 1. */
+function cannotStart(line: string): never {
+  process.stderr.write(`Cannot start: ${line}\n`);
+  process.exit(1);
+}
 
 const logger = createLogger(process.env['LOG_LEVEL'] && /^(fatal|error|warn|info|debug|trace|silent)$/.test(process.env['LOG_LEVEL']) ? process.env['LOG_LEVEL'] : 'info');
 
-let stopSimulator: (() => Promise<void>) | undefined;
-if (mock) {
-  const { createPlexSimulator, DEMO_ACCOUNTS } = await import('./simulator/index.js');
-  const simulator = createPlexSimulator();
-  const url = await simulator.listen(0, '127.0.0.1');
-  env['PLEX_API_URL'] = url;
-  // PIN sign-ins are approved on the simulator's page instead of app.plex.tv.
-  env['PLEX_AUTH_URL'] = `${url}/simulator/approve`;
-  // PLEX_AUTH_MODE=jwt works offline out of the box: a sealing key for this process (refresh tokens die with it).
-  if (env['PLEX_AUTH_MODE'] === 'jwt' && !env['AUTH_SEALING_KEY']) {
-    const { generateSealingKey } = await import('./plex/device-auth.js');
-    env['AUTH_SEALING_KEY'] = generateSealingKey();
-  }
-  stopSimulator = () => simulator.close();
-  logger.warn(
-    {
-      simulator: url,
-      demoAccounts: [
-        `${DEMO_ACCOUNTS.plain.login} / ${DEMO_ACCOUNTS.plain.password}`,
-        `${DEMO_ACCOUNTS.twoFactor.login} / ${DEMO_ACCOUNTS.twoFactor.password} (2FA code ${DEMO_ACCOUNTS.twoFactor.verificationCode})`,
-      ],
-    },
-    'SIMULATOR MODE: plex.tv is simulated in this process; no real account is used',
-  );
-}
-
-const loaded = loadConfig(env);
+// --mock with PLEX_AUTH_MODE=jwt works out of the box: a sealing key for this process (its refresh tokens die with it).
+const jwtMockKey = mock && process.env['PLEX_AUTH_MODE'] === 'jwt' && !process.env['AUTH_SEALING_KEY'];
+const loaded = loadConfig(jwtMockKey ? { ...process.env, AUTH_SEALING_KEY: generateSealingKey() } : process.env);
 if (!loaded.ok) {
-  logger.fatal({ problems: loaded.problems }, 'invalid configuration');
-  process.stderr.write(`Invalid configuration:\n${loaded.problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
-  process.exit(1);
+  const s = loaded.problems.length === 1 ? '' : 's';
+  cannotStart(
+    `invalid environment variable${s}: ${loaded.problems.join('; ')}. Set ${s ? 'them' : 'it'} to a valid value or unset ${s ? 'them' : 'it'} (see docs/configuration.md).`,
+  );
 }
 const { config } = loaded;
 logger.level = config.logLevel;
@@ -47,18 +34,65 @@ if (config.plex.clientIdentifierGenerated && !mock) {
   );
 }
 
-const running = await startServer({ config, logger });
-logger.info({ url: `${running.url}/graphql`, plex: config.plex.baseUrl }, 'listening');
+// Mock mode: the simulator is served by this server under /simulator, on its own port (nothing else listens).
+let simulator: PlexSimulator | undefined;
+if (mock) {
+  const { createPlexSimulator } = await import('./simulator/index.js');
+  simulator = createPlexSimulator();
+}
+
+let running: RunningServer;
+try {
+  running = await startServer({ config, logger, simulator });
+} catch (error) {
+  if (error instanceof StartupError) cannotStart(error.message);
+  logger.fatal({ err: error }, 'could not start');
+  cannotStart(`${error instanceof Error ? error.message : String(error)} (details in the log line above).`);
+}
+
+// The address to open in a browser: PUBLIC_URL behind a proxy, else this server's own.
+const base = config.publicUrl ?? running.url;
+if (simulator !== undefined) {
+  const { DEMO_ACCOUNTS } = await import('./simulator/index.js');
+  logger.warn(
+    {
+      simulator: `${base}${SIMULATOR_PREFIX}`,
+      approvePage: `${base}${SIMULATOR_PREFIX}/approve`,
+      demoAccounts: [
+        `${DEMO_ACCOUNTS.plain.login} / ${DEMO_ACCOUNTS.plain.password}`,
+        `${DEMO_ACCOUNTS.twoFactor.login} / ${DEMO_ACCOUNTS.twoFactor.password} (2FA code ${DEMO_ACCOUNTS.twoFactor.verificationCode})`,
+      ],
+    },
+    `SIMULATOR MODE: plex.tv is simulated by this server at ${base}${SIMULATOR_PREFIX}; no real account is used`,
+  );
+}
+logger.info(
+  { url: `${base}/graphql`, demoPage: `${base}/`, plex: simulator === undefined ? config.plex.baseUrl : `${base}${SIMULATOR_PREFIX}` },
+  `listening: demo page ${base}/, GraphQL ${base}/graphql`,
+);
 
 let stopping = false;
+const drainCut = new AbortController();
 async function stop(signal: string) {
-  if (stopping) return;
+  if (stopping) {
+    // A second signal cuts the drain short.
+    drainCut.abort();
+    return;
+  }
   stopping = true;
-  logger.info({ signal, drainMs: config.security.shutdownTimeoutMs }, 'shutting down: no new connections, finishing requests in flight');
+  const { shutdownDrainMs, shutdownTimeoutMs } = config.security;
+  // SIGTERM (an orchestrator, a rolling restart): drain first. SIGINT (Ctrl-C at a terminal): stop at once.
+  const drainMs = signal === 'SIGTERM' ? shutdownDrainMs : 0;
   // running.close() bounds the drain itself; this is the last resort if closing the pool or Redis hangs.
-  setTimeout(() => process.exit(1), config.security.shutdownTimeoutMs + 5_000).unref();
+  setTimeout(() => process.exit(1), drainMs + shutdownTimeoutMs + 5_000).unref();
+  if (drainMs > 0) {
+    running.drain();
+    logger.info({ signal, drainMs }, 'draining: /health answers 503 and connections close after their response; still serving everything until the drain ends');
+    await sleep(drainMs, undefined, { signal: drainCut.signal }).catch(() => {});
+  }
+  logger.info({ signal, shutdownTimeoutMs }, 'shutting down: no new connections, finishing requests in flight');
   await running.close();
-  await stopSimulator?.();
+  await simulator?.close();
   logger.info('stopped');
   process.exit(0);
 }

@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { StartupError } from './errors.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
 import { createPlexClient, logDiagnostic, type PlexClient, type PlexDiagnostic } from './plex/client.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
+import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
 import { createPlexAuth } from './plex/token-auth.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
@@ -15,6 +17,7 @@ import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
 import { useEntitiesLimits } from './plugins/entities-limits.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
+import { useDrainingHealth } from './plugins/health.js';
 import { useHiddenSubgraphSdl } from './plugins/hidden-subgraph-sdl.js';
 import { useNoBatching } from './plugins/no-batching.js';
 import { useHeaderLimit } from './plugins/header-limit.js';
@@ -23,15 +26,22 @@ import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
+import { usePinThrottle } from './plugins/pin-throttle.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
+import { useInputErrorPaths } from './plugins/input-errors.js';
 import { useRedactedErrors } from './plugins/redacted-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
+import { SIMULATOR_PREFIX, useSimulator } from './plugins/simulator.js';
+import { useShutdownNotice } from './plugins/shutdown-notice.js';
 import { useSignInThrottle } from './plugins/sign-in-throttle.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
 import { clientAddressResolver, isTrustedProxy } from './security/client-address.js';
 import { limitConnections } from './security/connection-limits.js';
+import { publicUrlResolver } from './security/public-url.js';
+import type { PlexSimulator } from './simulator/index.js';
+import { connectRedis } from './security/redis.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
@@ -43,11 +53,31 @@ export interface ServerDeps {
   readonly metrics?: Metrics;
   /** The clock of token checks and device JWTs; Date.now when absent. Injected in tests (with the simulator's). */
   readonly now?: () => number;
+  /**
+   * Mock mode: the plex.tv simulator, served by this server under /simulator (startServer only). The plex client calls
+   * it there over loopback HTTP on this server's own port, instead of PLEX_API_URL.
+   */
+  readonly simulator?: PlexSimulator;
+  /** Where the server is in its shutdown; set by startServer. Absent: never draining, never closing. */
+  readonly lifecycle?: ServerLifecycle;
+}
+
+export interface ServerLifecycle {
+  /** True from `drain()` on: /health answers 503 while everything else is still served. */
+  isDraining(): boolean;
+  /** Aborted when the server closes: open subscriptions end with a SHUTTING_DOWN event. */
+  readonly closing: AbortSignal;
+}
+
+/** Where the started server reaches itself over loopback HTTP, e.g. http://127.0.0.1:4000 (for a mounted simulator). */
+export interface Loopback {
+  readonly url: string;
 }
 
 export type YogaServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 const GRAPHQL_ENDPOINT = '/graphql';
+const HEALTH_ENDPOINT = '/health';
 
 const GRAPHIQL_DEFAULT_QUERY = `# Sign in (the simulator's demo account: demo@example.com / demo-password),
 # then put the authToken in the Headers tab: {"Authorization": "Bearer <authToken>"}
@@ -64,20 +94,47 @@ query Viewer {
 }
 `;
 
-/** The Yoga server: every request, every plugin, in the order listed below. */
-export function createYogaServer(deps: ServerDeps): YogaServer {
-  const { config, logger } = deps;
+/**
+ * The Yoga server: every request, every plugin, in the order listed below. A mounted simulator (`deps.simulator`) needs
+ * `loopback`, the started server's own address.
+ */
+export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaServer {
+  const { config, logger, simulator } = deps;
   const { security } = config;
+  if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
   const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
   const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
   const now = deps.now ?? Date.now;
   const onDiagnostic = (event: PlexDiagnostic) => logDiagnostic(logger, event);
-  const plex = deps.plex ?? createPlexClient({ ...config.plex, onDiagnostic, onCall: metrics.observePlexCall, now });
-  const throttles = createThrottles(security, logger);
+  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
+  // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
+  const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
+  const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
+  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onCall: metrics.observePlexCall, now });
+  // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
+  const publicUrlFor =
+    simulatorUrl === undefined
+      ? undefined
+      : (request: Request, serverContext: unknown) => {
+          const prefix = `${simulatorUrl}/`;
+          return (url: string) => (url.startsWith(prefix) ? `${publicUrlOf(request, serverContext)}${SIMULATOR_PREFIX}/${url.slice(prefix.length)}` : url);
+        };
+  const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
+  // REDIS_URL: one connection shared by the throttle counters, the sign-out broadcast and jwt-mode pending sign-ins.
+  const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
+  const throttles = createThrottles(security, logger, redis);
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
+  // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
+  const signOuts =
+    redis &&
+    createSignOutBroadcast({
+      redis,
+      logger,
+      ...(viewerCache && { onSignedOut: (digest: string) => viewerCache.dropDigest(digest), onResubscribed: () => viewerCache.clear() }),
+    });
   // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
-  const auth = createPlexAuth({ plex, auth: config.auth, redis: security.redis, logger, now, onDiagnostic });
+  const auth = createPlexAuth({ plex, auth: config.auth, redis, logger, now, onDiagnostic });
   const pinWatcher = createPinWatcher({ plex, signIns: auth.pinSignIns, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
@@ -91,9 +148,9 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     // Served as an Apollo Federation v2 subgraph: plain clients see the same API plus `_service` and `_entities`.
     schema: subgraphSchema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    healthCheckEndpoint: '/health',
+    healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
-    context: (initial) => createContext(initial, plex, logger, viewerCache, auth.services),
+    context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial), auth.services),
     cors: corsPolicy(security.corsOrigins),
     batching: false,
     maxRequestBodySize: security.maxRequestBodyBytes,
@@ -118,9 +175,11 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
     renderGraphiQL: offlineGraphiQL(),
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
+      useDrainingHealth(HEALTH_ENDPOINT, lifecycle.isDraining),
       useHeaderLimit(security.maxRequestHeaders),
       useRequestIdHeader(),
       useNoStore(GRAPHQL_ENDPOINT),
+      ...(simulator === undefined ? [] : [useSimulator(simulator, publicUrlOf)]),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
       useNoBatching(),
@@ -130,6 +189,8 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
+      usePinThrottle(throttles, clientAddress) as Plugin,
+      useInputErrorPaths({ hideSuggestions: security.hideSuggestions }),
       useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
@@ -137,13 +198,14 @@ export function createYogaServer(deps: ServerDeps): YogaServer {
       useOperationLog(logger),
       useDemoPage(),
       useSignInPins(pinWatcher, auth.pinSignIns),
+      useShutdownNotice(lifecycle.closing),
       {
         // Yoga's dispose (and so every server shutdown) releases what the server holds.
         async onDispose() {
           pinWatcher.close();
           viewerCache?.dispose();
-          await throttles.close();
-          await auth.close();
+          await signOuts?.close();
+          await redis?.close();
           if (deps.plex === undefined) await plex.close();
         },
       },
@@ -155,17 +217,51 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly yoga: YogaServer;
+  /**
+   * Starts draining: /health answers 503 and every response closes its connection, while everything (new connections
+   * included) is still served. Load balancers and orchestrators stop sending; `close()` follows after SHUTDOWN_DRAIN_MS.
+   */
+  drain(): void;
+  /**
+   * Stops accepting, ends open subscriptions with a SHUTTING_DOWN event, lets requests in flight finish (within
+   * SHUTDOWN_TIMEOUT_MS), then releases the plex.tv pool and Redis.
+   */
   close(): Promise<void>;
+}
+
+/** Why listening failed, said as what to change. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartupError(`port ${port} is already in use (HOST ${host})`, `Stop the process that listens on it, or set PORT to a free port (e.g. PORT=${port === 65535 ? port - 1 : port + 1})`, { cause: error });
+    case 'EACCES':
+      return new StartupError(`this user may not listen on port ${port} (HOST ${host})`, 'Set PORT to a port above 1023 (e.g. PORT=4000)', { cause: error });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(`HOST ${host} is not an address of this machine`, 'Set HOST to one of its addresses, or to 0.0.0.0 for all of them', { cause: error });
+    default:
+      return error;
+  }
+}
+
+/** The server's own address over loopback: where it calls itself (a wildcard address is reached on loopback). */
+function loopbackOf(address: AddressInfo): Loopback {
+  const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  return { url: `http://${ip.includes(':') ? `[${ip}]` : ip}:${address.port}` };
 }
 
 /** The Yoga server on node:http, with the connection timeouts set and a graceful close. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
-  const yoga = createYogaServer(deps);
+  let draining = false;
+  const closing = new AbortController();
   const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
   // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
   // sends nothing is cut then too); slow-loris connections are cut.
   const headersTimeout = Math.min(requestTimeoutMs, 10_000);
+  // Yoga is built once the port is known (a mounted simulator is called on it); no request is read before that.
+  let yoga: YogaServer | undefined;
   const server = createServer(
     {
       requestTimeout: requestTimeoutMs,
@@ -173,7 +269,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       keepAliveTimeout: keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
     },
-    yoga,
+    (req, res) => {
+      // Draining: the connection ends after this response, so a keep-alive client (a proxy's pool included) opens its
+      // next connection where a load balancer sends it, not here.
+      if (draining) res.setHeader('connection', 'close');
+      if (yoga !== undefined) void yoga(req, res);
+      else res.writeHead(503, { 'retry-after': '1' }).end();
+    },
   );
   limitConnections(server, {
     maxConnections: connections.max,
@@ -182,36 +284,55 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     firstRequestTimeoutMs: headersTimeout,
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, config.port, config.host));
+    server.once('error', onError);
     server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
+  let built: YogaServer;
+  try {
+    built = createYogaServer({ ...deps, lifecycle: { isDraining: () => draining, closing: closing.signal } }, loopbackOf(address));
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+  yoga = built;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+  let closed: Promise<void> | undefined;
   return {
     url,
     server,
-    yoga,
-    async close() {
-      // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
-      const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
-      force.unref();
-      const closed = new Promise<void>((resolve) => {
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
+    yoga: built,
+    drain() {
+      draining = true;
+    },
+    close() {
+      closed ??= (async () => {
+        draining = true;
+        // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
+        const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+        force.unref();
+        const stopped = new Promise<void>((resolve) => {
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
         });
-        server.closeIdleConnections();
-      });
-      // Disposing ends open subscriptions (SSE streams), which would otherwise hold server.close() open forever.
-      await yoga.dispose();
-      // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      await closed;
-      clearInterval(sweep);
+        // Open subscriptions (SSE streams) get their last event and end; they would otherwise hold server.close() open.
+        closing.abort();
+        // Streams that just ended leave keep-alive connections behind; close each as soon as it is idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        await stopped;
+        clearInterval(sweep);
+        // Only now, with no request left in flight, are the plex.tv pool and Redis released.
+        await built.dispose();
+      })();
+      return closed;
     },
   };
 }

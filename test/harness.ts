@@ -14,7 +14,8 @@ export function testConfig(plexUrl: string, env: Record<string, string> = {}): C
     PLEX_CLIENT_IDENTIFIER: CLIENT_ID,
     PLEX_PRODUCT: 'Facade Tests',
     PLEX_VERSION: '9.9.9',
-    PLEX_TIMEOUT_MS: '300',
+    // Short enough that the timeout tests stay quick, long enough for a loaded machine to answer the others.
+    PLEX_TIMEOUT_MS: '1500',
     LOG_LEVEL: 'debug',
     ...env,
   });

@@ -208,7 +208,9 @@ describe('the manifest', () => {
   });
 
   it('stops startup when it is missing or malformed', async () => {
-    expect(() => loadManifest('/nonexistent/persisted-documents.json')).toThrow(/persisted-operations manifest \/nonexistent\/persisted-documents.json: ENOENT/);
+    expect(() => loadManifest('/nonexistent/persisted-documents.json')).toThrow(
+      'the persisted-operations manifest /nonexistent/persisted-documents.json does not exist. Run npm run codegen to write it, or set PERSISTED_OPERATIONS_MANIFEST to the path of a valid manifest.',
+    );
     const badKeys = join(mkdtempSync(join(tmpdir(), 'manifest-')), 'persisted-documents.json');
     writeFileSync(badKeys, JSON.stringify({ ViewerName: 'query ViewerName { viewer { id } }' }));
     const sim = createPlexSimulator();
@@ -219,7 +221,7 @@ describe('the manifest', () => {
           config: testConfig(sim.url, { HOST: '127.0.0.1', PORT: '0', PERSISTED_OPERATIONS_MANIFEST: badKeys }),
           logger: capturingLogger().logger,
         }),
-      ).rejects.toThrow(/keys must be sha256 digests \("sha256:<64 hex>"\), not ViewerName/);
+      ).rejects.toThrow(/has keys that are not sha256 digests \("sha256:<64 hex>"\): ViewerName\. Run npm run codegen/);
     } finally {
       await sim.close();
     }

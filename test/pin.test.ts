@@ -15,7 +15,8 @@ import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testCo
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ PIN_POLL_INTERVAL_MS: '50' });
+  // Every test here creates PINs from one address; the per-address limit has its own tests (security-pin-throttle).
+  h = await startHarness({ PIN_POLL_INTERVAL_MS: '50', PIN_CREATIONS_PER_MINUTE: '1000' });
 });
 afterAll(() => h.close());
 afterEach(() => h.sim.reset());
@@ -43,7 +44,8 @@ describe('createSignInPin', () => {
     expect(pin.code).toMatch(/^[a-z0-9]{25}$/);
     expect(pin.expiresAt).toMatch(ISO_DATE_TIME);
     expect(Date.parse(pin.expiresAt)).toBeGreaterThan(Date.now());
-    expect(pin.qr).toBe(`https://plex.tv/api/v2/pins/qr/${pin.code}`);
+    // The simulator serves its own QR image where plex.tv serves its own.
+    expect(pin.qr).toBe(`${h.sim.url}/api/v2/pins/qr/${pin.code}`);
 
     const [request] = h.sim.requests;
     expect(request).toMatchObject({ method: 'POST', route: 'pins', path: '/api/v2/pins' });
@@ -313,7 +315,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
   });
 });
 
-it('ends open subscriptions when the server closes, instead of holding the shutdown open', async () => {
+it('ends open subscriptions when the server closes, with a last SHUTTING_DOWN event, instead of holding the shutdown open', async () => {
   const own = await startServer({
     config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1', PIN_POLL_INTERVAL_MS: '50' }),
     logger: capturingLogger().logger,
@@ -326,7 +328,8 @@ it('ends open subscriptions when the server closes, instead of holding the shutd
     closing ??= own.close();
   }
   await closing;
-  expect(events.map((e) => e.event)).toEqual(['next', 'complete']);
+  expect(events.map((e) => e.event)).toEqual(['next', 'next', 'complete']);
+  expect(JSON.parse(events[1]!.data).errors[0].extensions).toEqual({ code: 'SHUTTING_DOWN' });
 });
 
 describe('the PIN watcher', () => {

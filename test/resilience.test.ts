@@ -226,7 +226,7 @@ describe('graceful shutdown', () => {
     await sim.listen(0, '127.0.0.1');
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: new URL('..', import.meta.url),
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'shutdown-test', LOG_LEVEL: 'info' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'shutdown-test', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: '200' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
 import { capturingLogger, testConfig } from './harness.js';
@@ -30,6 +31,11 @@ export interface RealServer {
   gql(query: string, variables?: unknown, headers?: Record<string, string>): Promise<HttpResult>;
   /** Any request to /graphql (or `path`) over a real socket. */
   fetch(init: RequestInit & { path?: string }): Promise<HttpResult>;
+  /**
+   * POSTs a GraphQL request from another loopback address (Linux routes all of 127.0.0.0/8 to loopback), so that the
+   * server sees a different client address without trusting X-Forwarded-For.
+   */
+  gqlFrom(localAddress: string, query: string, variables?: unknown, headers?: Record<string, string>): Promise<HttpResult>;
   close(): Promise<void>;
 }
 
@@ -45,8 +51,13 @@ export async function startRealServer(env: Record<string, string> = {}, shared?:
   const { logger, lines } = capturingLogger();
   const config = { ...testConfig(sim.url, env), port: 0, host: '127.0.0.1' };
   const running = await startServer({ config, logger });
-  const request = async (init: RequestInit & { path?: string }): Promise<HttpResult> => {
-    const response = await fetch(`${running.url}${init.path ?? '/graphql'}`, init);
+  const agents = new Map<string, Agent>();
+  const agentAt = (localAddress: string): Agent => {
+    let agent = agents.get(localAddress);
+    if (!agent) agents.set(localAddress, (agent = new Agent({ localAddress })));
+    return agent;
+  };
+  const read = async (response: { status: number; headers: Headers; text(): Promise<string> }): Promise<HttpResult> => {
     const text = await response.text();
     let body: unknown;
     try {
@@ -56,6 +67,8 @@ export async function startRealServer(env: Record<string, string> = {}, shared?:
     }
     return { status: response.status, headers: response.headers, text, body };
   };
+  const request = async (init: RequestInit & { path?: string }): Promise<HttpResult> =>
+    read(await fetch(`${running.url}${init.path ?? '/graphql'}`, init));
   return {
     url: running.url,
     sim,
@@ -64,7 +77,17 @@ export async function startRealServer(env: Record<string, string> = {}, shared?:
     gql: (query, variables, headers = {}) =>
       request({ method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify({ query, variables }) }),
     fetch: request,
+    gqlFrom: async (localAddress, query, variables, headers = {}) =>
+      read(
+        (await undiciFetch(`${running.url}/graphql`, {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, ...headers },
+          body: JSON.stringify({ query, variables }),
+          dispatcher: agentAt(localAddress),
+        })) as unknown as Response,
+      ),
     async close() {
+      await Promise.all([...agents.values()].map((agent) => agent.close()));
       await running.close();
       if (!shared) await sim.close();
     },

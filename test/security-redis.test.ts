@@ -35,7 +35,8 @@ describe('throttle counters shared in Redis', () => {
     redis = await startRedis();
     sim = createPlexSimulator();
     await sim.listen(0, '127.0.0.1');
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix };
+    // A generous plex.tv deadline: the counts below are exact, and a loaded machine must not turn a call into a timeout.
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, PLEX_TIMEOUT_MS: '5000' };
     a = await startRealServer(env, sim);
     b = await startRealServer(env, sim);
     await until(() => logged(a, 'Redis connected') && logged(b, 'Redis connected'), 'both instances to reach Redis');
@@ -55,11 +56,26 @@ describe('throttle counters shared in Redis', () => {
     expect(sim.count('signin')).toBe(5);
   });
 
+  it('shares the per-address PIN creation count between the instances', async () => {
+    const create = async (s: RealServer) => {
+      const result = await s.gql('mutation { createSignInPin { id } }');
+      return result.body.errors?.[0]?.extensions?.code ?? 'created';
+    };
+    const outcomes: unknown[] = [];
+    for (let pin = 1; pin <= 10; pin += 1) outcomes.push(await create(pin % 2 === 0 ? a : b));
+    expect(outcomes).toEqual(Array(10).fill('created'));
+    expect(await create(a)).toBe('RATE_LIMITED');
+    expect(await create(b)).toBe('RATE_LIMITED');
+    expect(sim.count('pins')).toBe(10);
+  });
+
   it('keeps the counters in Redis, under the configured prefix, never under the login itself', async () => {
     const client = new Redis(redis.url);
     try {
       const keys = await client.keys(`${prefix}*`);
-      expect(keys.some((key) => key.startsWith(`${prefix}signin-login:`))).toBe(true);
+      expect(keys.some((key) => key.startsWith(`${prefix}signin-login-address:`))).toBe(true);
+      expect(keys.some((key) => key.startsWith(`${prefix}signin-login-quarter-hour:`))).toBe(true);
+      expect(keys.some((key) => key.startsWith(`${prefix}pin-create:`))).toBe(true);
       expect(keys.join(' ')).not.toContain(login);
     } finally {
       await client.quit();

@@ -13,7 +13,7 @@ async function signIn(s: RealServer, login: string, password: string, headers: R
   return result.body.data.signIn as { __typename: string; retryAfterSeconds?: number | null };
 }
 
-describe('sign-in throttle per login (5 failures a minute by default)', () => {
+describe('sign-in throttle per (login, address) (5 failures a minute by default)', () => {
   let s: RealServer;
   beforeAll(async () => {
     // The per-address limit is tested on its own below.
@@ -33,6 +33,16 @@ describe('sign-in throttle per login (5 failures a minute by default)', () => {
     expect(throttled.retryAfterSeconds).toBeLessThanOrEqual(60);
     // Case and surrounding spaces do not make a new login.
     expect((await signIn(s, `  ${plain.login.toUpperCase()} `, 'wrong')).__typename).toBe('SignInThrottledError');
+    expect(s.sim.count('signin')).toBe(5);
+  });
+
+  it('counts a username in any case as one login', async () => {
+    const login = 'Some.User';
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const variant = attempt % 2 === 0 ? login.toUpperCase() : ` ${login.toLowerCase()}`;
+      expect((await signIn(s, variant, `wrong-${attempt}`)).__typename).toBe('InvalidCredentialsError');
+    }
+    expect((await signIn(s, 'sOME.uSER', 'wrong-6')).__typename).toBe('SignInThrottledError');
     expect(s.sim.count('signin')).toBe(5);
   });
 
@@ -75,6 +85,64 @@ describe('sign-in throttle per login (5 failures a minute by default)', () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, index) => signIn(s, login, `parallel-${index}`)));
     expect(results.filter((result) => result.__typename === 'SignInThrottledError')).toHaveLength(7);
     expect(s.sim.count('signin')).toBe(5);
+  });
+});
+
+describe('throttling an attacker cannot turn against the owner', () => {
+  const signInFrom = async (s: RealServer, localAddress: string, login: string, password: string) => {
+    const result = await s.gqlFrom(localAddress, SIGN_IN, { input: { login, password } });
+    expect(result.status).toBe(200);
+    return result.body.data.signIn as { __typename: string; retryAfterSeconds?: number | null };
+  };
+
+  it('after 6 wrong passwords from one address, the right password from another address signs in (default limits)', async () => {
+    const s = await startRealServer({ PLEX_TIMEOUT_MS: '5000' });
+    try {
+      const outcomes: string[] = [];
+      for (let attempt = 1; attempt <= 6; attempt += 1) outcomes.push((await signInFrom(s, '127.0.0.2', plain.login, `wrong-${attempt}`)).__typename);
+      expect(outcomes).toEqual([...Array(5).fill('InvalidCredentialsError'), 'SignInThrottledError']);
+      expect(s.sim.count('signin')).toBe(5);
+      expect((await signInFrom(s, '127.0.0.3', plain.login, plain.password)).__typename).toBe('SignInSuccess');
+      // The owner's success does not lift the attacker's throttle.
+      expect((await signInFrom(s, '127.0.0.2', plain.login, plain.password)).__typename).toBe('SignInThrottledError');
+      expect(s.sim.count('signin')).toBe(6);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('stops a guessing attack spread over many addresses: 100 failures a quarter hour per login by default', async () => {
+    const s = await startRealServer({ TRUST_PROXY: 'loopback', PLEX_TIMEOUT_MS: '5000' });
+    try {
+      const from = (index: number) => ({ 'x-forwarded-for': `198.51.100.${index}` });
+      // 20 addresses, each within its own 5 a minute.
+      for (let address = 1; address <= 20; address += 1) {
+        for (let attempt = 1; attempt <= 5; attempt += 1) {
+          expect((await signIn(s, twoFactor.login, `wrong-${address}-${attempt}`, from(address))).__typename).toBe('InvalidCredentialsError');
+        }
+      }
+      expect(s.sim.count('signin')).toBe(100);
+      const throttled = await signIn(s, twoFactor.login, twoFactor.password, from(21));
+      expect(throttled.__typename).toBe('SignInThrottledError');
+      expect(throttled.retryAfterSeconds).toBeGreaterThan(60);
+      expect(throttled.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+      expect(s.sim.count('signin')).toBe(100);
+      // Other logins are untouched.
+      expect((await signIn(s, plain.login, plain.password, from(21))).__typename).toBe('SignInSuccess');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not count attempts an address was already refused for against the login', async () => {
+    const s = await startRealServer({ SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: '8', SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0', PLEX_TIMEOUT_MS: '5000' });
+    try {
+      for (let attempt = 1; attempt <= 25; attempt += 1) await signInFrom(s, '127.0.0.4', plain.login, `wrong-${attempt}`);
+      expect(s.sim.count('signin')).toBe(5);
+      expect((await signInFrom(s, '127.0.0.5', plain.login, plain.password)).__typename).toBe('SignInSuccess');
+    } finally {
+      await s.close();
+    }
   });
 });
 

@@ -139,7 +139,7 @@ describe('signIn', () => {
     [{ kind: 'xml' } as const, 'UPSTREAM_BAD_RESPONSE'],
     [{ kind: 'missing-fields' } as const, 'UPSTREAM_BAD_RESPONSE'],
     [{ kind: 'hang' } as const, 'UPSTREAM_TIMEOUT'],
-    [{ kind: 'delay', ms: 1000 } as const, 'UPSTREAM_TIMEOUT'],
+    [{ kind: 'delay', ms: 4000 } as const, 'UPSTREAM_TIMEOUT'],
   ])('turns the upstream fault %o into %s, calling plex.tv once', async (fault, code) => {
     h.sim.setFault('signin', fault);
     const { body } = await signIn({ login: plain.login, password: plain.password });

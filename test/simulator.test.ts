@@ -383,7 +383,8 @@ describe('PIN login', () => {
     expect(strong.body).toMatchObject({
       product: 'Pin App',
       clientIdentifier: 'pin-client',
-      qr: `https://plex.tv/api/v2/pins/qr/${strong.body.code}`,
+      // The simulator hands out its own QR image, at plex.tv's path on its own address.
+      qr: `${sim.url}/api/v2/pins/qr/${strong.body.code}`,
       authToken: null,
       newRegistration: null,
       trusted: false,
@@ -451,22 +452,75 @@ describe('PIN login', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
-    expect(html).toContain('<form method="post" action="/simulator/approve">');
+    expect(html).toContain('<form method="post" action="approve">');
     expect(html).toContain(`name="pin" value="${id}"`);
     expect(html).toContain('value="demo@example.com"');
     expect(html).toMatch(/<button[^>]*>Approve<\/button>/);
 
     const done = await fetch(`${sim.url}/simulator/approve`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html,*/*' },
       body: `pin=${id}&login=demo@example.com`,
     });
     expect(done.status).toBe(200);
-    expect(await done.text()).toContain('Approved');
+    const approvedPage = await done.text();
+    expect(approvedPage).toContain('Approved');
+    // No forwardUrl: the window closes itself.
+    expect(approvedPage).toContain('window.close()');
     expect((await getPin(id)).body.authToken).toMatch(/^[A-Za-z0-9]{20}$/);
 
     expect((await fetch(`${sim.url}/simulator/approve?pin=1`)).status).toBe(404);
     expect((await fetch(`${sim.url}/simulator/approve?pin=<script>`)).status).toBe(404);
+  });
+
+  it('approves by id or by code with one form POST, answering JSON to clients that do not ask for HTML', async () => {
+    const approve = (body: string) =>
+      fetch(`${sim.url}/simulator/approve`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+    const first = (await createPin('?strong=true')).body;
+    const byId = await approve(`pin=${first.id}`);
+    expect(byId.status).toBe(200);
+    expect(byId.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await byId.json()).toEqual({ approved: true, pin: first.id, login: DEMO_ACCOUNTS.plain.login });
+    expect(sim.requests.at(-1)?.route).toBeNull();
+    const token = (await getPin(first.id)).body.authToken;
+    expect((await getUser(token)).body.username).toBe(DEMO_ACCOUNTS.plain.username);
+
+    const second = (await createPin('?strong=true')).body;
+    const byCode = await approve(`code=${second.code}&login=${encodeURIComponent(DEMO_ACCOUNTS.twoFactor.login)}`);
+    expect(await byCode.json()).toEqual({ approved: true, pin: second.id, login: DEMO_ACCOUNTS.twoFactor.login });
+    expect((await getUser((await getPin(second.id)).body.authToken)).body.username).toBe(DEMO_ACCOUNTS.twoFactor.username);
+
+    const unknown = await approve('pin=1');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ approved: false });
+    const third = (await createPin('?strong=true')).body;
+    const nobody = await approve(`pin=${third.id}&login=nobody`);
+    expect(nobody.status).toBe(400);
+    expect((await nobody.json()).message).toContain(DEMO_ACCOUNTS.plain.login);
+    expect((await getPin(third.id)).body.authToken).toBeNull();
+  });
+
+  it("serves the demo accounts' avatars and the PIN QR images it hands out, on its own address", async () => {
+    const { body } = await plainSignIn();
+    expect(body.thumb).toMatch(new RegExp(`^${sim.url}/users/[0-9a-f]+/avatar\\?c=\\d+$`));
+    const avatar = await fetch(body.thumb);
+    expect(avatar.status).toBe(200);
+    expect(avatar.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await avatar.text()).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>$/);
+    expect((await getUser(body.authToken)).body.thumb).toBe(body.thumb);
+
+    const pin = (await createPin('?strong=true')).body;
+    const qr = await fetch(pin.qr);
+    expect(qr.status).toBe(200);
+    expect(qr.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await qr.text()).toContain(pin.code);
+    expect((await fetch(`${sim.url}/users/0000/avatar`)).status).toBe(404);
+  });
+
+  it('builds the URLs it hands out from the Host the caller used', async () => {
+    const port = new URL(sim.url).port;
+    const viaName = await call('/api/v2/pins?strong=true', { method: 'POST', base: `http://localhost:${port}` });
+    expect(viaName.body.qr).toBe(`http://localhost:${port}/api/v2/pins/qr/${viaName.body.code}`);
   });
 });
 

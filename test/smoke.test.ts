@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
 import { capturingLogger, testConfig } from './harness.js';
+import { curl, readmeCommands } from './readme.js';
 
 let sim: PlexSimulator;
 let running: RunningServer;
@@ -53,51 +58,138 @@ describe('the node:http server', () => {
   });
 });
 
-describe('src/main.ts', () => {
-  function run(args: string[], env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    return { child, output: () => output };
-  }
+function run(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return { child, output: () => stdout + stderr, stdout: () => stdout, stderr: () => stderr };
+}
 
-  it('exits 1 and lists every bad variable', async () => {
-    const { child, output } = run([], { PORT: 'x', PLEX_API_URL: 'not a url' });
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(output()).toContain('PORT');
-    expect(output()).toContain('PLEX_API_URL');
-  }, 20_000);
+/** The line a start-up failure prints: exit code 1, one line on stderr, no stack trace, nothing on stdout. */
+async function startupFailure(env: Record<string, string>): Promise<string> {
+  const { child, stdout, stderr } = run([], { PLEX_CLIENT_IDENTIFIER: 'smoke', ...env });
+  const [code] = await once(child, 'exit');
+  expect(code).toBe(1);
+  expect(stdout()).toBe('');
+  expect(stderr()).toMatch(/^Cannot start: [^\n]+\n$/);
+  expect(stderr()).not.toMatch(/\bat .*\(|node:internal|\.ts:\d+/);
+  return stderr().trim();
+}
+
+/** Resolves with the first match of `pattern` in the child's stdout. */
+function waitFor(child: ReturnType<typeof run>, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${pattern} not seen: ${child.output()}`)), timeoutMs);
+    const check = () => {
+      const match = pattern.exec(child.stdout());
+      if (match) {
+        clearTimeout(timer);
+        child.child.stdout.off('data', check);
+        resolve(match);
+      }
+    };
+    child.child.stdout.on('data', check);
+    check();
+  });
+}
+
+describe('src/main.ts', () => {
+  it('exits 1 and lists every bad variable in one line', async () => {
+    const line = await startupFailure({ PORT: 'x', PLEX_API_URL: 'not a url' });
+    expect(line).toBe(
+      'Cannot start: invalid environment variables: PORT: must be a number; PLEX_API_URL: must be an http(s) URL such as https://plex.tv. Set them to a valid value or unset them (see docs/configuration.md).',
+    );
+  }, 45_000);
+
+  it('says in one line that the port is taken, and how to fix it', async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const line = await startupFailure({ PORT: String(port), HOST: '127.0.0.1' });
+      expect(line).toBe(
+        `Cannot start: port ${port} is already in use (HOST 127.0.0.1). Stop the process that listens on it, or set PORT to a free port (e.g. PORT=${port + 1}).`,
+      );
+    } finally {
+      taken.close();
+    }
+  }, 45_000);
+
+  it('says in one line that the persisted-operations manifest cannot be read, and how to fix it', async () => {
+    const missing = await startupFailure({ PORT: '0', HOST: '127.0.0.1', PERSISTED_OPERATIONS_MANIFEST: '/nonexistent/manifest.json' });
+    expect(missing).toBe(
+      'Cannot start: the persisted-operations manifest /nonexistent/manifest.json does not exist. Run npm run codegen to write it, or set PERSISTED_OPERATIONS_MANIFEST to the path of a valid manifest.',
+    );
+    const broken = join(mkdtempSync(join(tmpdir(), 'manifest-')), 'manifest.json');
+    writeFileSync(broken, '{"sha256:');
+    expect(await startupFailure({ PORT: '0', HOST: '127.0.0.1', PERSISTED_OPERATIONS_MANIFEST: broken })).toBe(
+      `Cannot start: the persisted-operations manifest ${broken} is not valid JSON. Run npm run codegen to write it, or set PERSISTED_OPERATIONS_MANIFEST to the path of a valid manifest.`,
+    );
+  }, 60_000);
 
   it('starts against any plex.tv-compatible server and stops on SIGTERM', async () => {
-    const { child, output } = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke' });
+    const main = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke', SHUTDOWN_DRAIN_MS: '200' });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${output()}`)), 15_000);
-        child.stdout.on('data', () => {
-          const match = /"url":"(http:[^"]+)"/.exec(output());
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-      });
+      const [, url] = await waitFor(main, /"url":"(http:[^"]+)"/);
       const token = sim.issueToken(DEMO_ACCOUNTS.twoFactor.login);
-      const response = await fetch(url, {
+      const response = await fetch(url!, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-plex-token': token },
         body: JSON.stringify({ query: '{ viewer { username twoFactorEnabled } }' }),
       });
       expect(await response.json()).toEqual({ data: { viewer: { username: DEMO_ACCOUNTS.twoFactor.username, twoFactorEnabled: true } } });
+      // The listening line names the demo page as well as the API.
+      expect(main.stdout()).toMatch(/"msg":"listening: demo page http:\/\/127\.0\.0\.1:\d+\/, GraphQL http:\/\/127\.0\.0\.1:\d+\/graphql"/);
     } finally {
-      child.kill('SIGTERM');
+      main.child.kill('SIGTERM');
     }
-    const [code] = await once(child, 'exit');
+    const [code] = await once(main.child, 'exit');
     expect(code).toBe(0);
-    expect(output()).not.toContain(sim.url.includes('token') ? 'x' : 'authToken');
-  }, 20_000);
+    expect(main.output()).not.toContain('authToken');
+  }, 45_000);
+});
+
+/** An IPv4 address of this machine other than loopback (what a browser elsewhere, or a container's host, connects to). */
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)?.address;
+}
+
+describe('src/main.ts --mock', () => {
+  it('runs the README\'s terminal PIN sign-in, through this machine\'s network address when it has one', async () => {
+    const main = run(['--mock'], { PORT: '0', HOST: '0.0.0.0', SHUTDOWN_DRAIN_MS: '200' });
+    try {
+      const [, port] = await waitFor(main, /"msg":"listening: demo page http:\/\/localhost:(\d+)\/, GraphQL http:\/\/localhost:\d+\/graphql"/);
+      expect(main.stdout()).toMatch(/SIMULATOR MODE: plex.tv is simulated by this server at http:\/\/localhost:\d+\/simulator/);
+      const base = `http://${externalAddress() ?? 'localhost'}:${port}`;
+      const steps = readmeCommands('The same PIN sign-in from a terminal');
+      expect(steps).toHaveLength(3);
+      const EXAMPLE_CODE = 'mq0c8kfwl3yd6oh1w2t4zu9xa';
+      // The commands as printed; only the address (this run's port) and, in step 3, the code step 1 printed differ.
+      const expected = (output: string) =>
+        new RegExp(
+          `^${output
+            .replaceAll('http://localhost:4000', base)
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+            .replace(EXAMPLE_CODE, '([a-z0-9]{25})')
+            .replaceAll('…', '[^"]*')}$`,
+        );
+      const created = await curl(steps[0]!.command.replaceAll('http://localhost:4000', base));
+      const [, code] = expected(steps[0]!.output!).exec(created) ?? expect.unreachable(`step 1 answered ${created}`);
+      const approved = await curl(steps[1]!.command.replaceAll('http://localhost:4000', base));
+      expect(approved).toBe(steps[1]!.output);
+      const signedIn = await curl(steps[2]!.command.replaceAll('http://localhost:4000', base).replaceAll(EXAMPLE_CODE, code!));
+      expect(signedIn).toMatch(expected(steps[2]!.output!));
+    } finally {
+      main.child.kill('SIGTERM');
+    }
+    const [exitCode] = await once(main.child, 'exit');
+    expect(exitCode).toBe(0);
+  }, 60_000);
 });

@@ -122,7 +122,7 @@ describe('viewer', () => {
     [{ kind: 'xml' } as const, 'UPSTREAM_BAD_RESPONSE'],
     [{ kind: 'missing-fields' } as const, 'UPSTREAM_BAD_RESPONSE'],
     [{ kind: 'hang' } as const, 'UPSTREAM_TIMEOUT'],
-    [{ kind: 'delay', ms: 1000 } as const, 'UPSTREAM_TIMEOUT'],
+    [{ kind: 'delay', ms: 4000 } as const, 'UPSTREAM_TIMEOUT'],
     [{ kind: 'rate-limit' } as const, 'RATE_LIMITED'],
   ])('turns the upstream fault %o into %s', async (fault, expected) => {
     h.sim.setFault('user', fault);

@@ -1,7 +1,7 @@
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
 import { getOperationAST, parse, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
 import type { UpstreamCall } from '../plex/client.js';
 
@@ -25,6 +25,8 @@ export interface Metrics {
   readonly observePlexCall: (call: UpstreamCall) => void;
   /** Pass to the viewer cache: viewer_cache_lookups_total{result}. */
   readonly observeViewerCacheLookup: (result: 'hit' | 'shared' | 'miss') => void;
+  /** Pass to the Redis connection: throttle_store_shared, and throttle_store_fallbacks_total on each fall back. */
+  readonly observeThrottleStore: (shared: boolean) => void;
 }
 
 /**
@@ -75,8 +77,9 @@ export function operationNames(persistedDocuments: Iterable<string>): (name: str
  * Prometheus metrics for one server, served at GET /metrics. From @graphql-yoga/plugin-prometheus:
  * graphql_envelop_request_duration, graphql_envelop_error_result{phase}, graphql_envelop_deprecated_field and
  * graphql_yoga_http_duration. Written here because the plugin cannot produce them: graphql_operations_total{result}
- * (the error code or result type of each operation), plex_request_duration_seconds{endpoint,status} and
- * viewer_cache_lookups_total{result}. Plus prom-client's process metrics (`process_`, `nodejs_`).
+ * (the error code or result type of each operation), plex_request_duration_seconds{endpoint,status},
+ * viewer_cache_lookups_total{result}, throttle_store_shared and throttle_store_fallbacks_total. Plus prom-client's
+ * process metrics (`process_`, `nodejs_`).
  */
 export function createMetrics(nameOf: (name: string | null | undefined) => string = operationNames([])): Metrics {
   const registry = new Registry();
@@ -161,6 +164,17 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
     registers: [registry],
   });
 
+  const throttleStoreShared = new Gauge({
+    name: 'throttle_store_shared',
+    help: "1 while the throttle counters are kept in Redis, one limit for every instance; 0 while they are this instance's memory (no REDIS_URL, or Redis unreachable).",
+    registers: [registry],
+  });
+  const throttleStoreFallbacks = new Counter({
+    name: 'throttle_store_fallbacks_total',
+    help: "Times the throttle counters fell back from Redis to this instance's memory because Redis was unreachable.",
+    registers: [registry],
+  });
+
   function counting(args: { document: DocumentNode; operationName?: string | null | undefined }) {
     const operation = getOperationAST(args.document, args.operationName);
     const labels = { operationName: nameOf(operation?.name?.value), operationType: operation?.operation ?? 'unknown' };
@@ -203,6 +217,10 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
     registry,
     plugins: [operationCounter, prometheus],
     observeViewerCacheLookup: (result) => viewerCacheLookups.inc({ result }),
+    observeThrottleStore: (shared) => {
+      throttleStoreShared.set(shared ? 1 : 0);
+      if (!shared) throttleStoreFallbacks.inc();
+    },
     observePlexCall: (call) => plexDuration.observe({ endpoint: call.endpoint, status: String(call.status) }, call.durationMs / 1000),
   };
 }

@@ -1,28 +1,26 @@
-import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/logger.js';
+import type { RedisConnection } from '../security/redis.js';
 
 /**
  * Where the device of a JWT-mode PIN sign-in waits between createSignInPin and the poll that sees the approval, keyed
  * by PIN id, for as long as the PIN lives. The value is the device sealed under AUTH_SEALING_KEY (sealDevice): its
  * private key is never stored in clear, here or in Redis.
  *
- * With REDIS_URL the devices live in Redis, so whichever instance a poll reaches can finish the sign-in; while Redis is
- * unreachable they go to (and are looked up in) this instance's memory, which the log says. Without REDIS_URL they live
- * in a bounded in-memory cache.
+ * With REDIS_URL the devices live in Redis (the instance's one connection), so whichever instance a poll reaches can
+ * finish the sign-in; while Redis is unreachable they go to (and are looked up in) this instance's memory, which the
+ * log says. Without REDIS_URL they live in a bounded in-memory cache.
  */
 export interface PendingDevices {
   /** Keeps the sealed device of a PIN until the PIN expires. */
   put(pinId: string, sealed: string, expiresAt: Date): Promise<void>;
   /** The sealed device of a PIN; null when unknown or expired. */
   get(pinId: string): Promise<string | null>;
-  /** True while devices live in Redis (shared by every instance). */
-  isShared(): boolean;
-  close(): Promise<void>;
 }
 
 export interface PendingDevicesOptions {
-  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  /** REDIS_URL's connection; absent: memory only. */
+  readonly redis: RedisConnection | undefined;
   readonly logger: Logger;
   readonly now?: () => number;
   /** The most devices kept in memory (default 10 000); the least recently used go first. */
@@ -34,10 +32,9 @@ const MAX_TTL_MS = 60 * 60 * 1000;
 
 export function createPendingDevices(options: PendingDevicesOptions): PendingDevices {
   const now = options.now ?? Date.now;
-  const { logger } = options;
+  const { logger, redis } = options;
   const memory = new LRUCache<string, string>({ max: options.maxEntries ?? 10_000, ttl: MAX_TTL_MS });
-  const redis = options.redis.url === undefined ? undefined : connect(options.redis.url, logger);
-  const keyOf = (pinId: string) => `${options.redis.keyPrefix}pending-device:${pinId}`;
+  const keyOf = (pinId: string) => `${redis?.keyPrefix ?? ''}pending-device:${pinId}`;
 
   let degraded = false;
   const fellBack = (what: string, error: unknown) => {
@@ -53,7 +50,7 @@ export function createPendingDevices(options: PendingDevicesOptions): PendingDev
       if (!(ttl > 0)) return;
       if (redis !== undefined) {
         try {
-          await redis.set(keyOf(pinId), sealed, 'PX', Math.ceil(ttl));
+          await redis.client.set(keyOf(pinId), sealed, 'PX', Math.ceil(ttl));
           degraded = false;
           return;
         } catch (error) {
@@ -66,7 +63,7 @@ export function createPendingDevices(options: PendingDevicesOptions): PendingDev
     async get(pinId) {
       if (redis !== undefined) {
         try {
-          const sealed = await redis.get(keyOf(pinId));
+          const sealed = await redis.client.get(keyOf(pinId));
           if (sealed !== null) return sealed;
         } catch (error) {
           fellBack('read failed', error);
@@ -74,43 +71,5 @@ export function createPendingDevices(options: PendingDevicesOptions): PendingDev
       }
       return memory.get(pinId) ?? null;
     },
-
-    isShared: () => redis?.status === 'ready',
-
-    async close() {
-      if (redis === undefined) return;
-      redis.removeAllListeners('error');
-      // Keep a listener so that errors during shutdown are not unhandled.
-      redis.on('error', () => {});
-      try {
-        if (redis.status === 'ready') await redis.quit();
-        else redis.disconnect();
-      } catch {
-        redis.disconnect();
-      }
-    },
   };
-}
-
-/** The same connection settings as the throttle store: fail fast, so that memory answers instead of a queue. */
-function connect(url: string, logger: Logger): Redis {
-  const client = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 500,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-  let ready = false;
-  client.on('ready', () => {
-    if (!ready) logger.info('Redis connected: pending PIN sign-ins are shared by every instance');
-    ready = true;
-  });
-  client.on('error', () => {
-    // Reported by the first command that fails (see fellBack); the throttle store logs connection trouble too.
-  });
-  client.on('close', () => {
-    ready = false;
-  });
-  return client;
 }

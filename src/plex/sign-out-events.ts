@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Per-token state outside a request (sign-in throttles, viewer caches, ...) registers here to be dropped when the
  * token is signed out. The registry is process-wide: dropping a signed-out token's entries everywhere is always right,
@@ -19,4 +21,12 @@ export function onSignOut(listener: SignOutListener): () => void {
 export async function notifySignOut(token: string): Promise<unknown[]> {
   const results = await Promise.allSettled([...listeners].map(async (listener) => listener(token)));
   return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+}
+
+/**
+ * What names a signed-out token between instances (see sign-out-broadcast.ts): its SHA-256, never the token. Per-token
+ * state that other instances must be able to drop is keyed by something derived from this digest.
+ */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

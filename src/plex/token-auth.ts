@@ -1,6 +1,7 @@
-import type { Config, SecurityConfig } from '../config.js';
+import type { Config } from '../config.js';
 import { invalidToken, tokenExpired, upstreamBadResponse } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { RedisConnection } from '../security/redis.js';
 import type { CallOptions, PlexClient, PlexDiagnostic } from './client.js';
 import { createPlexJwtVerifier, sealDevice, unsealDevice, unverifiedExpiry, type SealingKeyring } from './device-auth.js';
 import { createPendingDevices } from './pending-devices.js';
@@ -113,15 +114,14 @@ export interface PlexAuth {
   /** How PIN sign-ins create and poll PINs: legacy, or a device per PIN in jwt mode. */
   readonly pinSignIns: PinSignIns;
   readonly services: AuthServices;
-  close(): Promise<void>;
 }
 
 export interface PlexAuthOptions {
   readonly plex: PlexClient;
   /** PLEX_AUTH_MODE and the AUTH_SEALING_KEY keyring. */
   readonly auth: Config['auth'];
-  /** REDIS_URL and REDIS_KEY_PREFIX: where jwt-mode devices wait for their PIN's approval. */
-  readonly redis: SecurityConfig['redis'];
+  /** REDIS_URL's connection, where jwt-mode devices wait for their PIN's approval; absent: this instance's memory. */
+  readonly redis: RedisConnection | undefined;
   readonly logger: Logger;
   readonly now?: () => number;
   readonly onDiagnostic?: (event: PlexDiagnostic) => void;
@@ -147,9 +147,6 @@ export function createPlexAuth(options: PlexAuthOptions): PlexAuth {
         },
       }),
       refreshAuthToken: createTokenRefresher({ plex, keyring: auth.sealingKeys, now, ...(options.onDiagnostic && { onDiagnostic: options.onDiagnostic }) }),
-    },
-    close: async () => {
-      await pending?.close();
     },
   };
 }

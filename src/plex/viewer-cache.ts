@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { PlexUser } from './schemas.js';
-import { onSignOut } from './sign-out-events.js';
+import { onSignOut, tokenDigest } from './sign-out-events.js';
 
 export interface ViewerCacheOptions {
   /** How long plex.tv's answer for a token is reused. Must be positive; a disabled cache is not built at all. */
@@ -17,8 +17,9 @@ export type ViewerCacheLookup = 'hit' | 'shared' | 'miss';
 /**
  * The account behind a token, remembered for a few seconds so that a frontend refetching `viewer` does not cost a
  * GET /user each time. Per process: every instance keeps its own, and a token revoked at plex.tv by another client
- * stays usable here for at most `ttlMs` (a sign-out through this process drops it at once). Only answers plex.tv gave
- * with 200 are kept; errors, UNAUTHENTICATED included, never are.
+ * stays usable here for at most `ttlMs`. A sign-out through this process drops it at once; one through another
+ * instance does too when the instances share Redis (sign-out-broadcast.ts calls `dropDigest`). Only answers plex.tv
+ * gave with 200 are kept; errors, UNAUTHENTICATED included, never are.
  */
 export class ViewerCache {
   readonly ttlMs: number;
@@ -43,9 +44,13 @@ export class ViewerCache {
     this.stopListening = onSignOut((token) => this.drop(token));
   }
 
-  /** The cache key of a token: a keyed SHA-256 (HMAC), never the token itself. */
+  /** The cache key of a token: a keyed SHA-256 (HMAC) of its digest, never the token itself. */
   keyOf(token: string): string {
-    return createHmac('sha256', this.secret).update(token).digest('base64url');
+    return this.keyOfDigest(tokenDigest(token));
+  }
+
+  private keyOfDigest(digest: string): string {
+    return createHmac('sha256', this.secret).update(digest).digest('base64url');
   }
 
   /** The cached account of `token`, or the result of `fetch`, kept only when it succeeds and no sign-out intervened. */
@@ -71,6 +76,16 @@ export class ViewerCache {
   /** Forgets `token`, including a call in flight for it. */
   drop(token: string): void {
     this.entries.delete(this.keyOf(token));
+  }
+
+  /** Forgets the token whose `tokenDigest` this is: a sign-out another instance announced. */
+  dropDigest(digest: string): void {
+    this.entries.delete(this.keyOfDigest(digest));
+  }
+
+  /** Forgets every token (calls in flight included): sign-outs may have been missed. */
+  clear(): void {
+    this.entries.clear();
   }
 
   get size(): number {

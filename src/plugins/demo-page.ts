@@ -158,22 +158,24 @@ function showSignedOut(message) {
 
 $('sign-in').addEventListener('click', async () => {
   $('sign-in').disabled = true;
-  // Opened inside the click so popup blockers allow it; the address is set once the PIN exists.
-  const popup = window.open('about:blank', '_blank');
+  // Opened inside the click so popup blockers allow it; the address is set once the PIN exists. Once it shows the
+  // approval page this page lets go of it (no opener, never closed from here: the page is another origin's); the
+  // approval page closes itself or tells the user to close it.
+  let popup = window.open('about:blank', '_blank');
   try {
     show('Creating a sign-in PIN…');
     const { createSignInPin: pin } = await graphql(CREATE_PIN, { input: {} });
     $('auth-link').href = pin.authUrl;
     $('auth-link').hidden = false;
-    if (popup) { popup.opener = null; popup.location.href = pin.authUrl; }
+    if (popup) { popup.opener = null; popup.location.href = pin.authUrl; popup = null; }
     show('Approve the sign-in in the window that opened (or follow the link below).');
     const result = await waitForApproval(pin);
-    if (popup && !popup.closed) popup.close();
     if (result.__typename !== 'SignInSuccess') { showSignedOut(result.message || 'The sign-in did not complete.'); return; }
     remember(result);
     $('auth-link').hidden = true;
     await showViewer(result.authToken);
   } catch (error) {
+    // Still the blank window this page opened (the PIN could not be created): close it.
     if (popup && !popup.closed) popup.close();
     show(error.message, true);
   } finally {
@@ -216,6 +218,7 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in with Plex · Plex account GraphQL demo</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -242,7 +245,8 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 </html>
 `;
 
-// Only this page's own script and style run; it talks to /graphql and nothing else (avatars are images from plex.tv).
+// Only this page's own script and style run; it talks to /graphql and nothing else. Images: the icon, and the account's
+// avatar from plex.tv (from this server's simulator in mock mode).
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `script-src ${sha256(SCRIPT)}`,
@@ -254,11 +258,24 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Serves the demo page at GET / (and HEAD /). */
+/** The icon of the demo page, GraphiQL and the simulator's pages: Plex's chevron, in its colours. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1f2328"/><path d="M11 6h6l7 10-7 10h-6l7-10z" fill="#e5a00d"/></svg>`;
+
+/** Serves the demo page at GET / (and HEAD /), and its icon at /favicon.ico. */
 export function useDemoPage(): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+      if (request.method !== 'GET' && request.method !== 'HEAD') return;
+      if (url.pathname === '/favicon.ico') {
+        endResponse(
+          new fetchAPI.Response(request.method === 'HEAD' ? null : FAVICON_SVG, {
+            status: 200,
+            headers: { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' },
+          }),
+        );
+        return;
+      }
+      if (url.pathname !== '/') return;
       endResponse(
         new fetchAPI.Response(request.method === 'HEAD' ? null : DEMO_PAGE_HTML, {
           status: 200,

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { BAD_REQUEST_HTTP, ErrorCode } from '../errors.js';
+import { BAD_REQUEST_HTTP, ErrorCode, StartupError } from '../errors.js';
 
 /** What `npm run codegen` writes from operations/*.graphql (client preset, `persistedDocuments: true`). */
 export const DEFAULT_MANIFEST = new URL('../../operations/generated/persisted-documents.json', import.meta.url);
@@ -17,21 +19,53 @@ const ManifestSchema = z.record(z.string(), z.string().min(1, 'must be a GraphQL
 /** Document text by sha256 hex digest. */
 export type Manifest = ReadonlyMap<string, string>;
 
-/** Reads and checks a `{ "<sha256>": "<document>" }` manifest. Throws with a clear message: a bad manifest must stop startup. */
+const REGENERATE = 'Run npm run codegen to write it, or set PERSISTED_OPERATIONS_MANIFEST to the path of a valid manifest';
+
+/** Why a manifest file could not be read, in words. */
+function unreadable(error: NodeJS.ErrnoException): { problem: string; fix: string } {
+  switch (error.code) {
+    case 'ENOENT':
+      return { problem: 'does not exist', fix: REGENERATE };
+    case 'EACCES':
+    case 'EPERM':
+      return { problem: 'is not readable by this user', fix: 'Make it readable, or set PERSISTED_OPERATIONS_MANIFEST to a readable copy' };
+    case 'EISDIR':
+      return { problem: 'is a directory', fix: 'Set PERSISTED_OPERATIONS_MANIFEST to the manifest file itself' };
+    default:
+      return { problem: `cannot be read (${error.code ?? error.message})`, fix: REGENERATE };
+  }
+}
+
+/**
+ * Reads and checks a `{ "<sha256>": "<document>" }` manifest. Throws a StartupError naming the problem and the fix: a bad
+ * manifest must stop startup.
+ */
 export function loadManifest(path: string | URL = DEFAULT_MANIFEST): Manifest {
+  const shown = path instanceof URL ? relative(process.cwd(), fileURLToPath(path)) : path;
+  function fail(problem: string, fix: string, cause?: unknown): never {
+    throw new StartupError(`the persisted-operations manifest ${shown} ${problem}`, fix, { cause });
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const { problem, fix } = unreadable(error as NodeJS.ErrnoException);
+    fail(problem, fix, error);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`persisted-operations manifest ${String(path)}: ${(error as Error).message}`);
+    fail('is not valid JSON', REGENERATE, error);
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`persisted-operations manifest ${String(path)}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || 'top level'}: ${issue.message}`);
+    fail(`is not a { "sha256:<hex>": "<document>" } map (${issues.join('; ')})`, REGENERATE);
   }
   const badKeys = Object.keys(parsed.data).filter((id) => !SHA256_ID.test(id));
   if (badKeys.length > 0) {
-    throw new Error(`persisted-operations manifest ${String(path)}: keys must be sha256 digests ("sha256:<64 hex>"), not ${badKeys.slice(0, 5).join(', ')}`);
+    fail(`has keys that are not sha256 digests ("sha256:<64 hex>"): ${badKeys.slice(0, 5).join(', ')}`, REGENERATE);
   }
   return new Map(Object.entries(parsed.data).map(([id, document]) => [SHA256_ID.exec(id)![1]!, document]));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
+import { rateLimited } from '../errors.js';
 import type { CreatedPin } from '../plex/pins.js';
 import { pinStatus, type PinStatus } from '../plex/pin-watcher.js';
 import type { SignInPinServices } from '../plugins/sign-in-pins.js';
@@ -40,13 +41,13 @@ export const SignInPin = builder.objectRef<CreatedPin>('SignInPin').implement({
       type: 'URL',
       description:
         'The page where the user approves the sign-in (app.plex.tv/auth, or the simulator in simulator mode). Open it in a new window or tab.',
-      resolve: (pin) => pin.authUrl,
+      resolve: (pin, _args, ctx) => ctx.publicUrl(pin.authUrl),
     }),
     qr: t.field({
       type: 'URL',
       nullable: true,
       description: 'An image of a QR code for the PIN, as plex.tv offers it, for sign-in on another device. Null when absent.',
-      resolve: (pin) => urlOrNull(pin.qr),
+      resolve: (pin, _args, ctx) => urlOrNull(pin.qr && ctx.publicUrl(pin.qr)),
     }),
   }),
 });
@@ -97,6 +98,12 @@ function services(ctx: Context): SignInPinServices {
   return ctx.signInPins;
 }
 
+/** Over one of the per-address PIN limits: RATE_LIMITED with retryAfterSeconds, before any plex.tv call. */
+async function withinLimit(wait: Promise<number | null> | undefined, what: string): Promise<void> {
+  const seconds = await wait;
+  if (seconds !== null && seconds !== undefined) throw rateLimited(seconds, `${what} Retry in ${seconds} s.`);
+}
+
 // plex.tv PIN ids are integers; checking them here keeps anything else out of the upstream path.
 const pinIdSchema = z.string().regex(/^\d{1,20}$/, 'A sign-in PIN id is 1 to 20 digits.');
 const pinCodeSchema = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'A sign-in PIN code is 1 to 64 letters and digits.');
@@ -125,7 +132,10 @@ builder.mutationField('createSignInPin', (t) =>
     description:
       'Starts a sign-in without a password (recommended for third-party frontends): creates a PIN at plex.tv for this service. Open `authUrl` for the user, then follow `Subscription.signInPin` (or poll `Query.signInPin`) with the PIN `id` and `code`.',
     args: { input: t.arg({ type: CreateSignInPinInput, required: false }) },
-    resolve: (_root, { input }, ctx) => services(ctx).signIns.create({ forwardUrl: input?.forwardUrl?.href ?? null }, ctx.callOptions),
+    resolve: async (_root, { input }, ctx) => {
+      await withinLimit(ctx.pinThrottle?.create(), 'Too many sign-in PINs created from this address.');
+      return services(ctx).signIns.create({ forwardUrl: input?.forwardUrl?.href ?? null }, ctx.callOptions);
+    },
   }),
 );
 
@@ -140,6 +150,7 @@ builder.queryField('signInPin', (t) =>
     },
     resolve: async (_root, { id, code }, ctx) => {
       const key = String(id);
+      await withinLimit(ctx.pinThrottle?.poll(key), 'This sign-in PIN was checked too often: poll about once a second, or follow Subscription.signInPin.');
       const pin = await services(ctx).pinById.load(key);
       return toMember(await pinStatus(key, code, pin, (token) => ctx.loaders.userByToken.load(token)));
     },
@@ -155,7 +166,10 @@ builder.subscriptionField('signInPin', (t) =>
       id: t.arg.id({ required: true, description: 'The PIN id from createSignInPin.', validate: pinIdSchema }),
       code: t.arg.string({ required: true, description: 'The PIN code from createSignInPin.', validate: pinCodeSchema }),
     },
-    subscribe: (_root, { id, code }, ctx) => services(ctx).watcher.watch(String(id), code),
+    subscribe: async (_root, { id, code }, ctx) => {
+      await withinLimit(ctx.pinThrottle?.subscribe(), 'Too many sign-in PIN subscriptions from this address.');
+      return services(ctx).watcher.watch(String(id), code);
+    },
     resolve: (status: PinStatus) => toMember(status),
   }),
 );

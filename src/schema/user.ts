@@ -31,7 +31,7 @@ export const User = builder.objectRef<PlexUser>('User').implement({
       type: 'URL',
       nullable: true,
       description: 'URL of the account thumbnail. Null when plex.tv sends a value that is not a URL.',
-      resolve: (user) => urlOrNull(user.thumb),
+      resolve: (user, _args, ctx) => urlOrNull(ctx.publicUrl(user.thumb)),
     }),
     mailingListStatus: t.field({
       type: MailingListStatus.ref,

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
+import type { RedisConnection } from './redis.js';
 import type { SecurityConfig } from '../config.js';
 
-const WINDOW_SECONDS = 60;
+const MINUTE = 60;
+const QUARTER_HOUR = 15 * 60;
 
 /** How a sign-in attempt ended, for the per-login failure counter. */
 export type SignInSettlement =
-  /** plex.tv accepted the credentials: the login's failures are forgotten. */
+  /** plex.tv accepted the credentials: the failures of this login from this address are forgotten. */
   | 'success'
   /** A wrong password or verification code: the attempt stays counted. */
   | 'failure'
@@ -22,20 +23,35 @@ export type SignInPermit =
   | { readonly allowed: true; settle(result: SignInSettlement): Promise<void> };
 
 export interface Throttles {
-  /** Counts one sign-in attempt for the login and the address, before plex.tv is called. */
+  /** Counts one sign-in attempt for the address, the (login, address) pair and the login, before plex.tv is called. */
   beginSignIn(login: string, address: string): Promise<SignInPermit>;
+  /** Counts one `createSignInPin` for the address; seconds to wait when over the limit, else null. */
+  consumePinCreation(address: string): Promise<number | null>;
+  /** Counts one check of a PIN (`Query.signInPin`) for the (address, PIN id) pair. */
+  consumePinPoll(address: string, pinId: string): Promise<number | null>;
+  /** Counts one new `Subscription.signInPin` for the address. */
+  consumePinSubscription(address: string): Promise<number | null>;
   /** Counts one GraphQL request for the address; seconds to wait when over the limit. Absent when the limit is off. */
   readonly consumeRequest: ((address: string) => Promise<number | null>) | undefined;
   /** True while counters live in Redis (shared by every instance); false when they are this process's memory. */
   isShared(): boolean;
-  close(): Promise<void>;
 }
 
 const ALWAYS_ALLOWED: SignInPermit = { allowed: true, settle: async () => {} };
 
-/** Logins are counted under a hash: the store never holds an email address. */
-function loginKey(login: string): string {
-  return createHash('sha256').update(login.trim().toLowerCase()).digest('base64url').slice(0, 32);
+/**
+ * The form a login is counted under: trimmed, Unicode-normalised (NFKC) and lower-cased, usernames as well as emails.
+ * A case variant may be the same account (emails are case-insensitive in practice, and the simulator matches usernames
+ * that way too); counted apart, each variant would be a fresh set of guesses. If two logins that differ only in case
+ * are different accounts, sharing a counter only makes the limit tighter.
+ */
+export function normalizeLogin(login: string): string {
+  return login.trim().normalize('NFKC').toLowerCase();
+}
+
+/** Counters are kept under a hash: the store never holds an email address. */
+function hashKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32);
 }
 
 function retryAfter(rejection: RateLimiterRes): number {
@@ -54,15 +70,15 @@ async function take(limiter: RateLimiterAbstract, key: string): Promise<number |
 }
 
 /**
- * Sign-in throttles and the per-address request limit. With REDIS_URL the counters live in Redis so that every
- * instance enforces one limit; each Redis limiter has an in-memory insurance limiter that takes over while Redis is
- * unreachable, so the service keeps serving (with per-instance counters) and says so in the log.
+ * Sign-in throttles and the per-address request limit. With a Redis connection (REDIS_URL) the counters live in Redis
+ * so that every instance enforces one limit; each Redis limiter has an in-memory insurance limiter that takes over
+ * while Redis is unreachable, so the service keeps serving (with per-instance counters) and says so in the log.
  */
-export function createThrottles(config: SecurityConfig, logger: Logger): Throttles {
-  const redis = config.redis.url ? connectRedis(config.redis.url, logger) : undefined;
+export function createThrottles(config: SecurityConfig, logger: Logger, redis?: RedisConnection): Throttles {
+  // Without `redis` (no REDIS_URL) every counter is this process's memory.
 
-  function limiter(name: string, points: number): RateLimiterAbstract {
-    const options = { keyPrefix: `${config.redis.keyPrefix}${name}`, points, duration: WINDOW_SECONDS };
+  function limiter(name: string, points: number, duration = MINUTE): RateLimiterAbstract {
+    const options = { keyPrefix: `${config.redis.keyPrefix}${name}`, points, duration };
     if (!redis) return new RateLimiterMemory(options);
     return new RateLimiterRedis({
       ...options,
@@ -73,13 +89,26 @@ export function createThrottles(config: SecurityConfig, logger: Logger): Throttl
     });
   }
 
-  const { loginFailuresPerMinute, addressAttemptsPerMinute } = config.signIn;
-  const loginFailures = loginFailuresPerMinute > 0 ? limiter('signin-login', loginFailuresPerMinute) : undefined;
+  const { loginFailuresPerMinute, loginFailuresPerQuarterHour, addressAttemptsPerMinute } = config.signIn;
+  // Tight, per (login, address): one address guessing one login. Loose, per login from every address: only an attack
+  // spread over many addresses reaches it. So an attacker at one address locks out only that address, not the owner.
+  const pairFailures = loginFailuresPerMinute > 0 ? limiter('signin-login-address', loginFailuresPerMinute) : undefined;
+  const loginFailures =
+    loginFailuresPerQuarterHour > 0 ? limiter('signin-login-quarter-hour', loginFailuresPerQuarterHour, QUARTER_HOUR) : undefined;
   const addressAttempts = addressAttemptsPerMinute > 0 ? limiter('signin-address', addressAttemptsPerMinute) : undefined;
   const requests = config.rateLimitPerMinute > 0 ? limiter('requests', config.rateLimitPerMinute) : undefined;
+  // Every PIN created or checked is a plex.tv call under this service's client identifier, which plex.tv may throttle
+  // for everyone: each address gets its own budget. Polls are counted per (address, PIN id), not per PIN id: ids are
+  // small sequential numbers anyone can send (the code is checked only after plex.tv answers), so a per-id count would
+  // let a stranger use up the owner's polls.
+  const { creationsPerMinute, pollsPerMinute, subscriptionsPerMinute } = config.pins;
+  const pinCreations = creationsPerMinute > 0 ? limiter('pin-create', creationsPerMinute) : undefined;
+  const pinPolls = pollsPerMinute > 0 ? limiter('pin-poll', pollsPerMinute) : undefined;
+  const pinSubscriptions = subscriptionsPerMinute > 0 ? limiter('pin-subscribe', subscriptionsPerMinute) : undefined;
 
   // Without a socket (in-process calls) every client would share one bucket, turning the limit into a global one that
-  // anyone could exhaust; per-address limits are skipped for those requests (per-login limits still apply).
+  // anyone could exhaust; per-address limits are skipped for those requests. Limits keyed by a login (or a PIN) and the
+  // address still apply: those requests share the address "unknown", so they are counted per login (or PIN).
   let warnedUnknown = false;
   const known = (address: string): boolean => {
     if (address !== UNKNOWN_ADDRESS) return true;
@@ -96,75 +125,55 @@ export function createThrottles(config: SecurityConfig, logger: Logger): Throttl
         const wait = await take(addressAttempts, address);
         if (wait !== null) return { allowed: false, retryAfterSeconds: wait };
       }
-      if (!loginFailures) return ALWAYS_ALLOWED;
-      // The attempt is counted up front so that parallel guesses cannot all slip past the limit.
-      const key = loginKey(login);
-      const wait = await take(loginFailures, key);
-      if (wait !== null) return { allowed: false, retryAfterSeconds: wait };
+      if (!pairFailures && !loginFailures) return ALWAYS_ALLOWED;
+      // Attempts are counted up front so that parallel guesses cannot all slip past the limits.
+      const normalized = normalizeLogin(login);
+      const pairKey = hashKey(normalized, address);
+      const loginKey = hashKey(normalized);
+      if (pairFailures) {
+        const wait = await take(pairFailures, pairKey);
+        // Refused here, the attempt never reaches the per-login count: one address hammering a login that it is
+        // already throttled on cannot use up the login's budget for everyone else.
+        if (wait !== null) return { allowed: false, retryAfterSeconds: wait };
+      }
+      if (loginFailures) {
+        const wait = await take(loginFailures, loginKey);
+        if (wait !== null) {
+          await pairFailures?.reward(pairKey, 1);
+          return { allowed: false, retryAfterSeconds: wait };
+        }
+      }
       return {
         allowed: true,
         async settle(result) {
-          if (result === 'success') await loginFailures.delete(key);
-          else if (result === 'neutral') await loginFailures.reward(key, 1);
+          if (result === 'failure') return;
+          // A success forgets this address's failures on the login; the login's total keeps the earlier failures
+          // (an attack in progress does not stop because the owner signed in), only this attempt is given back.
+          if (result === 'success') await pairFailures?.delete(pairKey);
+          else await pairFailures?.reward(pairKey, 1);
+          await loginFailures?.reward(loginKey, 1);
         },
       };
     },
+    consumePinCreation: async (address) => (pinCreations && known(address) ? take(pinCreations, address) : null),
+    consumePinPoll: async (address, pinId) => (pinPolls ? take(pinPolls, `${pinId}@${address}`) : null),
+    consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),
     consumeRequest: requests ? async (address) => (known(address) ? take(requests, address) : null) : undefined,
     isShared: () => redis?.isReady() ?? false,
-    async close() {
-      await redis?.close();
-    },
-  };
-}
-
-interface RedisConnection {
-  readonly client: Redis;
-  isReady(): boolean;
-  close(): Promise<void>;
-}
-
-function connectRedis(url: string, logger: Logger): RedisConnection {
-  const client = new Redis(url, {
-    // Fail fast so that the insurance limiter answers instead of a queue that waits for Redis.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 500,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-  let state: 'connecting' | 'shared' | 'local' = 'connecting';
-  const fallBack = (reason: string) => {
-    if (state === 'local') return;
-    state = 'local';
-    logger.warn({ redis: { problem: reason } }, 'Redis unreachable: throttle counters fall back to this instance\'s memory until it is back');
-  };
-  client.on('ready', () => {
-    if (state !== 'shared') logger.info('Redis connected: throttle counters are shared by every instance');
-    state = 'shared';
-  });
-  client.on('error', (error: Error & { code?: string }) => fallBack(error.code ?? error.message.slice(0, 100)));
-  client.on('close', () => fallBack('connection closed'));
-  return {
-    client,
-    isReady: () => client.status === 'ready',
-    async close() {
-      client.removeAllListeners('close');
-      client.removeAllListeners('error');
-      // Keep a listener so that errors during shutdown are not unhandled.
-      client.on('error', () => {});
-      try {
-        if (client.status === 'ready') await client.quit();
-        else client.disconnect();
-      } catch {
-        client.disconnect();
-      }
-    },
   };
 }
 
 /** A request's view of the sign-in throttle: the client address is already bound. */
 export interface SignInThrottle {
   begin(login: string): Promise<SignInPermit>;
+}
+
+/** A request's view of the PIN limits: the client address is already bound. Each gives the seconds to wait, or null. */
+export interface PinThrottle {
+  create(): Promise<number | null>;
+  /** Counted once per PIN id per request, however many aliases check it (they share one plex.tv call). */
+  poll(pinId: string): Promise<number | null>;
+  subscribe(): Promise<number | null>;
 }
 
 /** Only a wrong password or code counts against the login; 2FA prompts and plex.tv's own throttling do not. */

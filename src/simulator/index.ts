@@ -5,6 +5,7 @@ export {
   type PlexSimulatorOptions,
   type RecordedRequest,
   type Route,
+  type SimulatorMount,
 } from './server.js';
 export { JWT_ERRORS, type JwtSimulatorOptions } from './jwt.js';
 export {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDemoAccounts, type DemoAccount, type PlexUserBody } from './accounts.js';
 import { JwtAuthority, isError, looksLikeJwt, type DeviceKey, type JwtResult, type JwtSimulatorOptions } from './jwt.js';
@@ -29,9 +29,24 @@ export interface RecordedRequest {
   at: number;
 }
 
+/** Where a host server mounts the simulator. */
+export interface SimulatorMount {
+  /** The path prefix the simulator is served under, e.g. `/simulator`: `/simulator/api/v2/pins` is plex.tv's `/api/v2/pins`. */
+  readonly prefix?: string;
+  /**
+   * The address the caller reaches the simulator at (origin and prefix, no trailing slash), the base of every URL the
+   * simulator hands out (avatars, PIN QR images). Defaults to the request URL's origin and the prefix.
+   */
+  readonly base?: string;
+}
+
 export interface PlexSimulator {
+  /** The address of the simulator's own server (after `listen`). */
   readonly url: string;
+  /** Serves on its own node:http server (loopback by default). */
   listen(port?: number, host?: string): Promise<string>;
+  /** Serves one request through a host server's fetch API handler, mounted under `mount.prefix`. */
+  fetch(request: Request, mount?: SimulatorMount): Promise<Response>;
   close(): Promise<void>;
   readonly requests: RecordedRequest[];
   count(route?: Route): number;
@@ -92,14 +107,18 @@ function httpError(status: number): PlexError {
 }
 
 const PIN_PREFIX = '/api/v2/pins/';
+const QR_PREFIX = '/api/v2/pins/qr/';
+const AVATAR_PATH = /^\/users\/([0-9a-f]{1,64})\/avatar$/;
 const MAX_BODY_BYTES = 64 * 1024;
 /** Larger bodies are not drained before answering 413; the connection is dropped instead. */
 const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const XML_TYPE = 'application/xml; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
+const SVG_TYPE = 'image/svg+xml';
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const TOKEN_SLOT = 'SIMULATOR_AUTH_TOKEN_SLOT';
+const BASE_SLOT = 'SIMULATOR_BASE_URL_SLOT';
 const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LINK_CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const STRONG_CODE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -145,26 +164,56 @@ function matchRoute(pathname: string): RouteSpec | undefined {
   return undefined;
 }
 
-/** A JSON body pre-serialised around the spot where the per-response token goes. */
+/**
+ * A JSON body pre-serialised around the spots where the per-response token and the simulator's own base URL (in the
+ * avatar address) go: `parts` are the fixed text between the holes.
+ */
 interface Slotted {
-  head: string;
-  tail: string;
+  parts: string[];
+  holes: ('token' | 'base')[];
   bytes: number;
+  baseHoles: number;
 }
 
+const SLOTS = new RegExp(`${TOKEN_SLOT}|${BASE_SLOT}`, 'g');
+
 function slot(json: string): Slotted {
-  const at = json.indexOf(TOKEN_SLOT);
-  if (at === -1 || json.indexOf(TOKEN_SLOT, at + 1) !== -1) throw new Error('account body must not contain the token marker');
-  const head = json.slice(0, at);
-  const tail = json.slice(at + TOKEN_SLOT.length);
-  return { head, tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(tail) };
+  const parts: string[] = [];
+  const holes: ('token' | 'base')[] = [];
+  let last = 0;
+  for (const match of json.matchAll(SLOTS)) {
+    parts.push(json.slice(last, match.index));
+    holes.push(match[0] === TOKEN_SLOT ? 'token' : 'base');
+    last = match.index + match[0].length;
+  }
+  parts.push(json.slice(last));
+  if (holes.filter((hole) => hole === 'token').length !== 1) throw new Error('account body must not contain the token marker');
+  return {
+    parts,
+    holes,
+    bytes: parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0),
+    baseHoles: holes.filter((hole) => hole === 'base').length,
+  };
+}
+
+function fill(slotted: Slotted, token: string, base: string): string {
+  let out = slotted.parts[0]!;
+  for (let i = 0; i < slotted.holes.length; i++) out += (slotted.holes[i] === 'token' ? token : base) + slotted.parts[i + 1]!;
+  return out;
 }
 
 interface AccountEntry {
   account: DemoAccount;
+  /** The account's body as this simulator serves it: its avatar is one the simulator serves itself. */
+  body: PlexUserBody;
   logins: Set<string>;
   user: Slotted;
   signin: Slotted;
+}
+
+/** plex.tv's avatar addresses (https://plex.tv/users/<uuid>/avatar…) become the simulator's own. */
+function servedBody(body: PlexUserBody): PlexUserBody {
+  return { ...body, thumb: body.thumb.replace(/^https:\/\/plex\.tv(?=\/)/, BASE_SLOT) };
 }
 
 // plex.tv puts authToken right after thumb; /api/v2/user omits the sign-in-only arrays.
@@ -274,9 +323,10 @@ function withUnknownEnums(user: Record<string, unknown>): void {
   if (u.profile.defaultAudioAccessibility !== undefined) u.profile.defaultAudioAccessibility = 4;
 }
 
+/** One request and its answer, whichever server carried it (the simulator's own node:http one, or a host's fetch handler). */
 interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
+  /** Request headers, lower-case names. */
+  headers: IncomingHttpHeaders;
   method: string;
   pathname: string;
   search: string;
@@ -285,6 +335,36 @@ interface Exchange {
   /** Serve XML: the client did not ask for JSON, or an `xml` fault is active. */
   xml: boolean;
   fault: Fault | undefined;
+  /** Where the caller reaches this simulator (origin and mount path, no trailing slash): the base of every URL it hands out. */
+  base: string;
+  /** Headers gathered on the way to the answer. */
+  responseHeaders: Record<string, string>;
+  /** Sends the answer (once). */
+  send(status: number, headers: Record<string, string | number>, body: string | undefined): void;
+}
+
+/** A Host header fit to put in a URL (name or address, optional port), or undefined. */
+function validHost(host: string | undefined): string | undefined {
+  return host !== undefined && /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host) ? host : undefined;
+}
+
+/** A request body as text, or null when it is over `limit` bytes (reading stops there). */
+async function readLimited(request: Request, limit: number): Promise<string | null> {
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function queryOf(ex: Exchange): URLSearchParams {
@@ -293,7 +373,7 @@ function queryOf(ex: Exchange): URLSearchParams {
 }
 
 function header(ex: Exchange, name: string): string | undefined {
-  const value = ex.req.headers[name];
+  const value = ex.headers[name];
   return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
 }
 
@@ -321,6 +401,8 @@ class Simulator implements PlexSimulator {
   private readonly faults = new Map<Route | '*', FaultEntry>();
   private readonly counts: Record<Route, number> = { signin: 0, user: 0, pins: 0, pin: 0, signout: 0, nonce: 0, token: 0, keys: 0 };
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Answers for mounted requests still waiting (hung or delayed), called when the simulator closes. */
+  private readonly abandoned = new Set<() => void>();
   private readonly record: boolean;
   private readonly pinTtlMs: number;
   private readonly log: ((msg: string) => void) | undefined;
@@ -337,12 +419,16 @@ class Simulator implements PlexSimulator {
     this.pinTtlMs = (options.pinTtlSeconds ?? DEFAULT_PIN_TTL_SECONDS) * 1000;
     this.log = options.log;
     this.now = options.now ?? Date.now;
-    this.entries = this.accounts.map((account) => ({
-      account,
-      logins: new Set(account.login.map((l) => l.toLowerCase())),
-      user: slot(JSON.stringify(withToken(account.body, TOKEN_SLOT, 'user'))),
-      signin: slot(JSON.stringify(withToken(account.body, TOKEN_SLOT, 'signin'))),
-    }));
+    this.entries = this.accounts.map((account) => {
+      const body = servedBody(account.body);
+      return {
+        account,
+        body,
+        logins: new Set(account.login.map((l) => l.toLowerCase())),
+        user: slot(JSON.stringify(withToken(body, TOKEN_SLOT, 'user'))),
+        signin: slot(JSON.stringify(withToken(body, TOKEN_SLOT, 'signin'))),
+      };
+    });
     this.jwt = new JwtAuthority<AccountEntry>((entry) => entry.account.body, this.now, options.jwt);
     this.server = createServer((req, res) => this.onRequest(req, res));
   }
@@ -372,6 +458,7 @@ class Simulator implements PlexSimulator {
   close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const abandon of [...this.abandoned]) abandon();
     if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
@@ -467,43 +554,14 @@ class Simulator implements PlexSimulator {
 
   // ---- request handling -------------------------------------------------------------------
 
+  /** Requests to the simulator's own server. */
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const pathname = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    const search = q === -1 ? '' : rawUrl.slice(q + 1);
-    const method = req.method ?? 'GET';
-    const spec = matchRoute(pathname);
-    const accept = req.headers.accept;
-
-    this.total++;
-    if (spec !== undefined) this.counts[spec.route]++;
-
-    const ex: Exchange = {
-      req,
-      res,
-      method,
-      pathname,
-      search,
-      query: undefined,
-      spec,
-      xml: accept === undefined || !accept.includes('application/json'),
-      fault: undefined,
-    };
-
-    let recorded: RecordedRequest | undefined;
-    if (this.record) {
-      recorded = {
-        method,
-        path: pathname,
-        query: queryOf(ex),
-        headers: req.headers,
-        body: '',
-        route: spec?.route ?? null,
-        at: Date.now(),
-      };
-      this.requests.push(recorded);
-    }
+    const host = validHost(req.headers.host);
+    const base = host === undefined ? (this.baseUrl ?? 'http://127.0.0.1') : `http://${host}`;
+    const { ex, recorded } = this.begin(req.method ?? 'GET', req.url ?? '/', req.headers, base, (status, headers, body) => {
+      res.writeHead(status, headers);
+      res.end(body);
+    });
 
     const length = req.headers['content-length'];
     const hasBody = length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
@@ -512,7 +570,7 @@ class Simulator implements PlexSimulator {
       return;
     }
     if (length !== undefined && Number(length) > MAX_DRAIN_BYTES) {
-      res.setHeader('connection', 'close');
+      ex.responseHeaders['connection'] = 'close';
       this.sendError(ex, httpError(413));
       return;
     }
@@ -539,15 +597,99 @@ class Simulator implements PlexSimulator {
     });
   }
 
+  fetch(request: Request, mount: SimulatorMount = {}): Promise<Response> {
+    const url = new URL(request.url);
+    const prefix = mount.prefix ?? '';
+    const pathname = prefix !== '' && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname;
+    const headers: IncomingHttpHeaders = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return new Promise<Response>((resolve) => {
+      const settle = (response: Response) => {
+        this.abandoned.delete(abandon);
+        request.signal.removeEventListener('abort', abandon);
+        resolve(response);
+      };
+      // The caller went away, or the simulator closed, before an answer (a `hang` fault, a `delay` cut short).
+      const abandon = () => settle(new Response(null, { status: 503 }));
+      this.abandoned.add(abandon);
+      request.signal.addEventListener('abort', abandon, { once: true });
+      const { ex, recorded } = this.begin(request.method, pathname + url.search, headers, mount.base ?? `${url.origin}${prefix}`, (status, answer, body) => {
+        const responseHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(answer)) if (name !== 'connection') responseHeaders[name] = String(value);
+        settle(new Response(body === undefined || request.method === 'HEAD' ? null : body, { status, headers: responseHeaders }));
+      });
+      readLimited(request, MAX_BODY_BYTES).then(
+        (body) => {
+          if (body === null) {
+            this.sendError(ex, httpError(413));
+            return;
+          }
+          if (recorded !== undefined) recorded.body = body;
+          this.route(ex, body);
+        },
+        () => this.sendError(ex, httpError(400)),
+      );
+    });
+  }
+
+  /** Counts and records a request, and builds its exchange. */
+  private begin(
+    method: string,
+    rawUrl: string,
+    headers: IncomingHttpHeaders,
+    base: string,
+    send: Exchange['send'],
+  ): { ex: Exchange; recorded: RecordedRequest | undefined } {
+    const q = rawUrl.indexOf('?');
+    const pathname = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const search = q === -1 ? '' : rawUrl.slice(q + 1);
+    const spec = matchRoute(pathname);
+    const accept = headers.accept;
+
+    this.total++;
+    if (spec !== undefined) this.counts[spec.route]++;
+
+    const ex: Exchange = {
+      headers,
+      method,
+      pathname,
+      search,
+      query: undefined,
+      spec,
+      xml: accept === undefined || !accept.includes('application/json'),
+      fault: undefined,
+      base,
+      responseHeaders: {},
+      send,
+    };
+
+    let recorded: RecordedRequest | undefined;
+    if (this.record) {
+      recorded = {
+        method,
+        path: pathname,
+        query: queryOf(ex),
+        headers,
+        body: '',
+        route: spec?.route ?? null,
+        at: Date.now(),
+      };
+      this.requests.push(recorded);
+    }
+    return { ex, recorded };
+  }
+
   private route(ex: Exchange, body: string): void {
     const { spec } = ex;
     if (spec === undefined) {
-      if (ex.pathname.startsWith('/simulator/')) this.simulatorPage(ex, body);
-      else this.sendError(ex, httpError(404));
+      if (ex.pathname.startsWith(QR_PREFIX) || AVATAR_PATH.test(ex.pathname)) this.image(ex);
+      else this.simulatorPage(ex, body);
       return;
     }
     if (ex.method !== spec.method) {
-      ex.res.setHeader('allow', spec.method);
+      ex.responseHeaders['allow'] = spec.method;
       this.sendError(ex, httpError(405));
       return;
     }
@@ -579,7 +721,7 @@ class Simulator implements PlexSimulator {
         this.sendError(ex, httpError(fault.status));
         return true;
       case 'rate-limit':
-        if (fault.retryAfter !== undefined) ex.res.setHeader('retry-after', String(fault.retryAfter));
+        if (fault.retryAfter !== undefined) ex.responseHeaders['retry-after'] = String(fault.retryAfter);
         this.sendError(ex, ERRORS.rateLimited);
         return true;
       case 'repeated-failures':
@@ -636,7 +778,7 @@ class Simulator implements PlexSimulator {
   }
 
   private sendJwtError(ex: Exchange, refusal: { error: PlexError; retryAfter?: number }): void {
-    if (refusal.retryAfter !== undefined) ex.res.setHeader('retry-after', String(refusal.retryAfter));
+    if (refusal.retryAfter !== undefined) ex.responseHeaders['retry-after'] = String(refusal.retryAfter);
     this.sendError(ex, refusal.error);
   }
 
@@ -718,8 +860,7 @@ class Simulator implements PlexSimulator {
     }
     this.tokens.delete(auth.token);
     this.jwt.retireToken(auth.token);
-    ex.res.writeHead(204);
-    ex.res.end();
+    this.reply(ex, 204, {}, undefined);
     this.logLine(ex, 204);
   }
 
@@ -785,12 +926,13 @@ class Simulator implements PlexSimulator {
     const fault = ex.fault;
     if (fault === undefined && !ex.xml) {
       const slotted = kind === 'user' ? entry.user : entry.signin;
-      ex.res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': slotted.bytes + token.length });
-      ex.res.end(slotted.head + token + slotted.tail);
+      const length = slotted.bytes + token.length + slotted.baseHoles * Buffer.byteLength(ex.base);
+      this.reply(ex, status, { 'content-type': JSON_TYPE, 'content-length': length }, fill(slotted, token, ex.base));
       this.logLine(ex, status);
       return;
     }
-    const body = structuredClone(withToken(entry.account.body, token, kind));
+    const body = structuredClone(withToken(entry.body, token, kind));
+    body['thumb'] = String(body['thumb']).replace(BASE_SLOT, ex.base);
     if (fault?.kind === 'missing-fields') withoutRequiredFields(body, ['id', 'username']);
     if (fault?.kind === 'unknown-enums') withUnknownEnums(body);
     this.sendObject(ex, status, 'user', body);
@@ -802,7 +944,8 @@ class Simulator implements PlexSimulator {
       code: pin.code,
       product: pin.product,
       trusted: false,
-      qr: `https://plex.tv/api/v2/pins/qr/${pin.code}`,
+      // plex.tv's is https://plex.tv/api/v2/pins/qr/<code>; the simulator serves its own image there.
+      qr: `${ex.base}${QR_PREFIX}${pin.code}`,
       clientIdentifier: pin.clientIdentifier,
       location: { ...PIN_LOCATION },
       expiresIn: Math.max(0, Math.ceil((pin.expiresAt - this.now()) / 1000)),
@@ -838,9 +981,12 @@ class Simulator implements PlexSimulator {
   }
 
   private write(ex: Exchange, status: number, contentType: string, body: string, code?: number): void {
-    ex.res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-    ex.res.end(body);
+    this.reply(ex, status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }, body);
     this.logLine(ex, status, code);
+  }
+
+  private reply(ex: Exchange, status: number, headers: Record<string, string | number>, body: string | undefined): void {
+    ex.send(status, { ...ex.responseHeaders, ...headers }, body);
   }
 
   private logLine(ex: Exchange, status: number, code?: number): void {
@@ -849,22 +995,43 @@ class Simulator implements PlexSimulator {
     this.log(`simulator: ${ex.method} ${ex.pathname} -> ${status}${code ? ` (${code})` : ''}`);
   }
 
+  // ---- images ---------------------------------------------------------------------------------
+
+  /** The avatars of the demo accounts and the PIN QR images, served here instead of by plex.tv. */
+  private image(ex: Exchange): void {
+    if (ex.method !== 'GET') return this.methodNotAllowed(ex, 'GET');
+    let svg: string | undefined;
+    if (ex.pathname.startsWith(QR_PREFIX)) {
+      const code = ex.pathname.slice(QR_PREFIX.length);
+      if (/^[A-Za-z0-9]{1,64}$/.test(code)) svg = qrPlaceholder(code);
+    } else {
+      const uuid = AVATAR_PATH.exec(ex.pathname)?.[1];
+      const entry = this.entries.find((e) => e.account.body.uuid === uuid);
+      if (entry !== undefined) svg = avatar(entry.account.body.friendlyName || entry.account.body.username, entry.account.body.uuid);
+    }
+    if (svg === undefined) return this.sendError(ex, httpError(404));
+    ex.responseHeaders['cache-control'] = 'public, max-age=3600';
+    this.write(ex, 200, SVG_TYPE, svg);
+  }
+
   // ---- convenience pages (not part of plex.tv) ------------------------------------------------
 
   private simulatorPage(ex: Exchange, body: string): void {
-    if (ex.pathname === '/simulator/health') {
+    // Served at /simulator/<page> on the simulator's own server, and at <prefix>/<page> when mounted under a prefix.
+    const page = ex.pathname.startsWith('/simulator/') ? ex.pathname.slice('/simulator'.length) : ex.pathname;
+    if (page === '/health') {
       if (ex.method !== 'GET') return this.methodNotAllowed(ex, 'GET');
       this.write(ex, 200, JSON_TYPE, '{"status":"ok"}');
       return;
     }
     // Per-route counters for a separate process (the benchmark reads them between measurements).
-    if (ex.pathname === '/simulator/stats') {
+    if (page === '/stats') {
       if (ex.method !== 'GET') return this.methodNotAllowed(ex, 'GET');
-      ex.res.setHeader('cache-control', 'no-store');
+      ex.responseHeaders['cache-control'] = 'no-store';
       this.write(ex, 200, JSON_TYPE, JSON.stringify({ total: this.total, routes: this.counts }));
       return;
     }
-    if (ex.pathname === '/simulator/approve') {
+    if (page === '/approve') {
       if (ex.method === 'GET') return this.approvePage(ex);
       if (ex.method === 'POST') return this.approveSubmit(ex, new URLSearchParams(body));
       return this.methodNotAllowed(ex, 'GET, POST');
@@ -873,7 +1040,7 @@ class Simulator implements PlexSimulator {
   }
 
   private methodNotAllowed(ex: Exchange, allow: string): void {
-    ex.res.setHeader('allow', allow);
+    ex.responseHeaders['allow'] = allow;
     this.sendError(ex, httpError(405));
   }
 
@@ -893,12 +1060,13 @@ class Simulator implements PlexSimulator {
       .map((e) => `<option value="${escapeMarkup(e.account.login[0] ?? '')}">${escapeMarkup(e.account.login[0] ?? '')}</option>`)
       .join('');
     const forward = forwardUrl === undefined ? '' : `<input type="hidden" name="forwardUrl" value="${escapeMarkup(forwardUrl)}">`;
+    // A relative action: the same page, wherever the simulator is mounted.
     this.html(
       ex,
       200,
       'Approve sign-in',
       `<p><strong>${escapeMarkup(pin.product)}</strong> asks to sign in to your Plex account (PIN ${pin.id}, code <code>${escapeMarkup(pin.code)}</code>).</p>
-<form method="post" action="/simulator/approve">
+<form method="post" action="approve">
 <input type="hidden" name="pin" value="${pin.id}">${forward}
 <label>Account <select name="login">${options}</select></label>
 <button type="submit">Approve</button>
@@ -929,15 +1097,38 @@ else document.getElementById('status').textContent = 'This sign-in request is un
     return undefined;
   }
 
+  /**
+   * Approves the PIN named by `pin` (its id) or `code`, for `login` (default: the first account). A browser (Accept:
+   * text/html) gets a page; anything else, such as curl, gets JSON.
+   */
   private approveSubmit(ex: Exchange, form: URLSearchParams): void {
     const id = form.get('pin') ?? '';
     const login = form.get('login') || undefined;
     const forwardUrl = safeForwardUrl(form.get('forwardUrl'));
-    if (!/^\d+$/.test(id) || !this.approvePin(id, login)) {
+    const pin = /^\d+$/.test(id) ? this.livePin(id) : this.livePinByCode(form.get('code') ?? '', null);
+    const account = login === undefined ? this.entries[0] : this.findAccount(login);
+    const approved = pin !== undefined && account !== undefined && this.approvePin(pin.id, account.account.login[0]);
+    if (!(header(ex, 'accept') ?? '').includes('text/html')) {
+      ex.responseHeaders['cache-control'] = 'no-store';
+      if (approved) {
+        this.write(ex, 200, JSON_TYPE, JSON.stringify({ approved: true, pin: pin.id, login: account.account.login[0] }));
+      } else if (pin === undefined) {
+        this.write(ex, 404, JSON_TYPE, JSON.stringify({ approved: false, message: 'No sign-in PIN with that id (pin=) or code (code=) is waiting: unknown or expired.' }));
+      } else {
+        const logins = this.entries.map((e) => e.account.login[0]).join(', ');
+        this.write(ex, 400, JSON_TYPE, JSON.stringify({ approved: false, message: `No simulator account signs in with that login; use one of ${logins}.` }));
+      }
+      return;
+    }
+    if (!approved) {
       this.html(ex, 404, 'Sign-in request not found', '<p>This sign-in request is unknown or has expired.</p>');
       return;
     }
-    const back = forwardUrl === undefined ? '' : `<p><a href="${escapeMarkup(forwardUrl)}">Return to the app</a></p>`;
+    // Without a way back, the window closes itself (browsers allow that for windows a script opened, such as a popup).
+    const back =
+      forwardUrl === undefined
+        ? '<script>setTimeout(() => window.close(), 1500);</script>'
+        : `<p><a href="${escapeMarkup(forwardUrl)}">Return to the app</a></p>`;
     this.html(ex, 200, 'Sign-in approved', `<p>Approved. You can close this window and return to the app.</p>${back}`);
   }
 
@@ -945,13 +1136,35 @@ else document.getElementById('status').textContent = 'This sign-in request is un
     const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeMarkup(title)} · plex.tv simulator</title>
+<link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}button{font-size:1rem;padding:.5rem 1.5rem}</style>
 </head><body><main><h1>${escapeMarkup(title)}</h1>
 ${content}
 </main></body></html>`;
-    ex.res.setHeader('cache-control', 'no-store');
+    ex.responseHeaders['cache-control'] = 'no-store';
     this.write(ex, status, HTML_TYPE, page);
   }
+}
+
+/** A stand-in for plex.tv's QR image of a PIN: a labelled square with the code, not a scannable QR code. */
+function qrPlaceholder(code: string): string {
+  const finder = (x: number, y: number) =>
+    `<rect x="${x}" y="${y}" width="42" height="42" fill="#1f2328"/><rect x="${x + 6}" y="${y + 6}" width="30" height="30" fill="#fff"/><rect x="${x + 12}" y="${y + 12}" width="18" height="18" fill="#1f2328"/>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" viewBox="0 0 200 200">
+<rect width="200" height="200" fill="#fff"/>${finder(12, 12)}${finder(146, 12)}${finder(12, 146)}
+<text x="100" y="100" font-family="sans-serif" font-size="14" text-anchor="middle">simulated QR</text>
+<text x="100" y="122" font-family="monospace" font-size="9" text-anchor="middle">${escapeMarkup(code)}</text>
+</svg>`;
+}
+
+/** A round avatar with the account's initial on a colour picked from its uuid. */
+function avatar(name: string, uuid: string): string {
+  const hue = parseInt(uuid.slice(0, 6), 16) % 360;
+  const initial = escapeMarkup((name.trim()[0] ?? '?').toUpperCase());
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128">
+<circle cx="64" cy="64" r="64" fill="hsl(${hue} 55% 45%)"/>
+<text x="64" y="84" font-family="sans-serif" font-size="56" fill="#fff" text-anchor="middle">${initial}</text>
+</svg>`;
 }
 
 function safeForwardUrl(value: string | null): string | undefined {

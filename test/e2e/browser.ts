@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -7,6 +7,17 @@ import { prerequisiteError } from '../support/prerequisite.js';
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
 export const CHROMIUM_MISSING = `chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) to run the e2e tests`;
+/** Where the README's screenshots live; written only by `npm run docs:images` (DOCS_IMAGES=1). */
+export const DOCS_IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
+
+/** Saves a screenshot the README shows: always under test/artifacts/, and under docs/images/ when DOCS_IMAGES=1. */
+export async function saveScreenshot(target: { screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown> }, name: string, fullPage = false): Promise<void> {
+  await target.screenshot({ path: join(ARTIFACTS, name), fullPage });
+  if (process.env['DOCS_IMAGES'] === '1') {
+    mkdirSync(DOCS_IMAGES, { recursive: true });
+    copyFileSync(join(ARTIFACTS, name), join(DOCS_IMAGES, name));
+  }
+}
 
 /** Fails with one line naming the missing browser; the tests never install system packages themselves. */
 export function requireChromium(): void {
@@ -29,7 +40,7 @@ process.once('exit', () => leftovers.forEach(removeProfile));
  * (Playwright takes the profile directory as launchPersistentContext's argument, not as --user-data-dir).
  * Close it with closeBrowser(), which also removes the profile.
  */
-export async function launchBrowser(): Promise<BrowserContext> {
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<BrowserContext> {
   requireChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'facade-chromium-'));
@@ -47,6 +58,7 @@ export async function launchBrowser(): Promise<BrowserContext> {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        ...extraArgs,
       ],
     });
     profiles.set(context, userDataDir);

@@ -1,42 +1,55 @@
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { generateSealingKey } from '../../src/plex/device-auth.js';
 import { createPlexSimulator, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
-import { ARTIFACTS, closeBrowser, launchBrowser } from './browser.js';
+import { closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
+
+// The demo page in mock mode, as `npm run start:mock` serves it: the simulator on the same server and port. The browser
+// reaches the server by a name of its own (demo.test, resolved to loopback by the browser only), as it would reach a
+// container's published port or another machine: every address the page is given must be built from that name.
 
 let sim: PlexSimulator;
 let server: RunningServer;
 let browser: BrowserContext;
 let page: Page;
+let origin: string;
 const offsite: { url: string; type: string }[] = [];
 const eventStreams: string[] = [];
+/** Other origins a test lets the browser reach. */
+const allowed: string[] = [];
+/** Every console error and uncaught exception, of the demo page and of the approval popup. */
+const consoleErrors: string[] = [];
+
+function watchConsole(target: Page): void {
+  target.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${target.url()}: ${message.text()}`);
+  });
+  target.on('pageerror', (error) => consoleErrors.push(`${target.url()}: uncaught ${error.message}`));
+}
 
 beforeAll(async () => {
   sim = createPlexSimulator();
-  await sim.listen(0, '127.0.0.1');
   server = await startServer({
-    config: testConfig(sim.url, {
-      HOST: '127.0.0.1',
-      PORT: '0',
-      PLEX_TIMEOUT_MS: '5000',
-      // Simulator mode: the user approves on the simulator's page instead of app.plex.tv.
-      PLEX_AUTH_URL: `${sim.url}/simulator/approve`,
-      PIN_POLL_INTERVAL_MS: '100',
-    }),
+    // PLEX_API_URL is not used in mock mode: the server calls the simulator on its own port.
+    config: testConfig('https://plex.invalid', { HOST: '127.0.0.1', PORT: '0', PLEX_TIMEOUT_MS: '5000', PIN_POLL_INTERVAL_MS: '100' }),
     logger: capturingLogger('warn').logger,
+    simulator: sim,
   });
-  browser = await launchBrowser();
-  // Context-wide, so that the approval popup is covered too.
+  origin = `http://demo.test:${new URL(server.url).port}`;
+  browser = await launchBrowser(['--host-resolver-rules=MAP demo.test 127.0.0.1, MAP approve.test 127.0.0.1']);
+  // Context-wide, so that the approval popup is covered too: nothing but this server, by the browser's name for it.
   await browser.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(server.url) || url.startsWith(sim.url) || url.startsWith('data:')) return route.continue();
+    if (url.startsWith(`${origin}/`) || url.startsWith('data:') || allowed.some((other) => url.startsWith(`${other}/`))) return route.continue();
     offsite.push({ url, type: route.request().resourceType() });
     return route.abort();
   });
+  browser.on('page', watchConsole);
   page = browser.pages()[0] ?? (await browser.newPage());
+  watchConsole(page);
+  await page.setViewportSize({ width: 900, height: 640 });
   page.on('request', (request) => {
     if (request.headers()['accept'] === 'text/event-stream') eventStreams.push(request.url());
   });
@@ -48,30 +61,43 @@ afterAll(async () => {
   await sim?.close();
 });
 
-describe('the demo page', () => {
-  it('signs in with a PIN approved in a popup, shows the account, and signs out', async () => {
-    const response = await page.goto(`${server.url}/`);
+describe('the demo page in mock mode', () => {
+  it('signs in with a PIN approved in a popup, shows the account with its avatar, and signs out, without a console error', async () => {
+    const response = await page.goto(`${origin}/`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
     await expect(page.title()).resolves.toContain('Sign in with Plex');
+    // Browsers ask for /favicon.ico by themselves (headless Chromium does not, and Playwright's routing breaks that one
+    // path), so it is asked for here.
+    const favicon = await fetch(`${server.url}/favicon.ico`);
+    const icon = { status: favicon.status, type: favicon.headers.get('content-type') };
+    expect(icon).toEqual({ status: 200, type: 'image/svg+xml' });
 
     const popupOpened = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Sign in with Plex' }).click();
     const popup = await popupOpened;
-    // The simulator's approval page takes app.plex.tv's fragment parameters (clientID, code, product).
-    await popup.waitForURL(/\/simulator\/approve\?clientID=/);
+    // The simulator's approval page, on this server, takes app.plex.tv's fragment parameters (clientID, code, product).
+    await popup.waitForURL((url) => url.href.startsWith(`${origin}/simulator/approve?clientID=`));
     const approve = popup.getByRole('button', { name: 'Approve' });
     await approve.waitFor();
     await expect(popup.locator('body').innerText()).resolves.toContain('Facade Tests');
-    await popup.screenshot({ path: join(ARTIFACTS, 'demo-page-approve.png') });
+    await saveScreenshot(popup, 'demo-page-approve.png');
+    const popupClosed = popup.waitForEvent('close', { timeout: 15_000 });
     await approve.click({ noWaitAfter: true });
 
     await page.locator('#name').filter({ hasText: 'Demo User' }).waitFor({ timeout: 15_000 });
     await expect(page.locator('#plan').innerText()).resolves.toMatch(/Plex Pass/);
     await expect(page.locator('#status').innerText()).resolves.toBe('Signed in.');
+    // The avatar comes from the simulator, on this origin, and is shown.
+    const thumb = page.locator('#thumb');
+    await thumb.waitFor({ state: 'visible' });
+    expect(await thumb.getAttribute('src')).toMatch(new RegExp(`^${origin}/simulator/users/[0-9a-f]+/avatar\\?c=\\d+$`));
+    await expect.poll(() => thumb.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
+    // The approval page closed itself once approved; the demo page never touched it after sending it there.
+    await popupClosed;
     // The page followed the subscription over SSE rather than polling.
-    expect(eventStreams).toEqual([`${server.url}/graphql`]);
-    await page.screenshot({ path: join(ARTIFACTS, 'demo-page-signed-in.png'), fullPage: true });
+    expect(eventStreams).toEqual([`${origin}/graphql`]);
+    await saveScreenshot(page, 'demo-page.png');
 
     const token = await page.evaluate(() => sessionStorage.getItem('plex-demo-token'));
     expect(token).toMatch(/^\w{20}$/);
@@ -81,72 +107,123 @@ describe('the demo page', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('plex-demo-token'))).toBeNull();
     expect(sim.count('signout')).toBe(1);
 
-    // The token is dead at plex.tv: the API now refuses it.
+    // The token is dead at plex.tv (the simulator): the API now refuses it.
     const viewer = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ viewer { id } }' }),
     });
     expect((await viewer.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(sim.requests.every((request) => request.headers['host'] === `127.0.0.1:${new URL(server.url).port}` || request.route === null)).toBe(true);
 
-    // Nothing the page itself needs comes from elsewhere; only the account's avatar image points at plex.tv.
-    expect(offsite.filter((request) => request.type !== 'image')).toEqual([]);
+    // Nothing came from anywhere else, avatar included, and nothing went wrong in either window.
+    expect(offsite).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   });
 });
 
-describe('the demo page with PLEX_AUTH_MODE=jwt', () => {
-  let jwtServer: RunningServer;
+describe('the demo page with the approval page on another origin (as app.plex.tv is)', () => {
+  let plex: PlexSimulator;
+  let other: RunningServer;
   beforeAll(async () => {
-    jwtServer = await startServer({
-      config: testConfig(sim.url, {
+    plex = createPlexSimulator();
+    await plex.listen(0, '127.0.0.1');
+    const approveOrigin = `http://approve.test:${new URL(plex.url).port}`;
+    other = await startServer({
+      config: testConfig(plex.url, {
         HOST: '127.0.0.1',
         PORT: '0',
         PLEX_TIMEOUT_MS: '5000',
-        PLEX_AUTH_URL: `${sim.url}/simulator/approve`,
+        PIN_POLL_INTERVAL_MS: '100',
+        PLEX_AUTH_URL: `${approveOrigin}/simulator/approve`,
+      }),
+      logger: capturingLogger('warn').logger,
+    });
+    allowed.push(`http://demo.test:${new URL(other.url).port}`, approveOrigin, plex.url);
+  });
+  afterAll(async () => {
+    await other?.close();
+    await plex?.close();
+  });
+
+  it('lets go of the popup once it shows the other origin: no "Unsafe attempt to initiate navigation", no console error', async () => {
+    consoleErrors.length = 0;
+    const demo = await browser.newPage();
+    watchConsole(demo);
+    await demo.goto(`http://demo.test:${new URL(other.url).port}/`);
+    const popupOpened = demo.waitForEvent('popup');
+    await demo.getByRole('button', { name: 'Sign in with Plex' }).click();
+    const popup = await popupOpened;
+    await popup.waitForURL(/^http:\/\/approve\.test:\d+\/simulator\/approve\?clientID=/);
+    await popup.getByRole('button', { name: 'Approve' }).click({ noWaitAfter: true });
+    await demo.locator('#name').filter({ hasText: 'Demo User' }).waitFor({ timeout: 15_000 });
+    // Long enough for anything the page does after the sign-in, and for the approval page to close itself.
+    await popup.waitForEvent('close', { timeout: 15_000 });
+    expect(consoleErrors).toEqual([]);
+    await demo.close();
+  });
+});
+
+describe('the demo page with PLEX_AUTH_MODE=jwt in mock mode', () => {
+  let jwtSim: PlexSimulator;
+  let jwtServer: RunningServer;
+  let jwtOrigin: string;
+  beforeAll(async () => {
+    jwtSim = createPlexSimulator();
+    jwtServer = await startServer({
+      config: testConfig('https://plex.invalid', {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        PLEX_TIMEOUT_MS: '5000',
         PIN_POLL_INTERVAL_MS: '100',
         PLEX_AUTH_MODE: 'jwt',
         AUTH_SEALING_KEY: generateSealingKey(),
       }),
       logger: capturingLogger('warn').logger,
+      simulator: jwtSim,
     });
+    jwtOrigin = `http://demo.test:${new URL(jwtServer.url).port}`;
+    allowed.push(jwtOrigin);
   });
   afterAll(async () => {
     await jwtServer?.close();
+    await jwtSim?.close();
   });
 
-  it('signs in with a device of its own, shows when the token expires, and refreshes it', async () => {
-    await browser.route(`${jwtServer.url}/**`, (route) => route.continue());
-    const jwtPage = await browser.newPage();
+  it('signs in with a device of its own, shows when the token expires, and refreshes it, without a console error', async () => {
+    consoleErrors.length = 0;
+    const demo = await browser.newPage();
+    watchConsole(demo);
     try {
-      await jwtPage.goto(`${jwtServer.url}/`);
-      const popupOpened = jwtPage.waitForEvent('popup');
-      await jwtPage.getByRole('button', { name: 'Sign in with Plex' }).click();
+      await demo.goto(`${jwtOrigin}/`);
+      const popupOpened = demo.waitForEvent('popup');
+      await demo.getByRole('button', { name: 'Sign in with Plex' }).click();
       const popup = await popupOpened;
-      await popup.waitForURL(/\/simulator\/approve\?clientID=/);
+      await popup.waitForURL((url) => url.href.startsWith(`${jwtOrigin}/simulator/approve?clientID=`));
       // The PIN belongs to the sign-in's own device, not to the service's client identifier.
       expect(new URL(popup.url()).searchParams.get('clientID')).not.toBe('test-client-identifier');
       const approve = popup.getByRole('button', { name: 'Approve' });
       await approve.waitFor();
       await approve.click({ noWaitAfter: true });
 
-      await jwtPage.locator('#name').filter({ hasText: 'Demo User' }).waitFor({ timeout: 15_000 });
-      await jwtPage.locator('#token-expiry').waitFor({ state: 'visible' });
-      const expires = await jwtPage.locator('#expires-at').getAttribute('datetime');
+      await demo.locator('#name').filter({ hasText: 'Demo User' }).waitFor({ timeout: 15_000 });
+      await demo.locator('#token-expiry').waitFor({ state: 'visible' });
+      const expires = await demo.locator('#expires-at').getAttribute('datetime');
       expect(Date.parse(expires!) - Date.now()).toBeGreaterThan(6 * 86_400_000);
       const stored = () =>
-        jwtPage.evaluate(() => ({ token: sessionStorage.getItem('plex-demo-token'), refresh: sessionStorage.getItem('plex-demo-refresh-token') }));
+        demo.evaluate(() => ({ token: sessionStorage.getItem('plex-demo-token'), refresh: sessionStorage.getItem('plex-demo-refresh-token') }));
       const before = await stored();
       expect(before.token?.split('.')).toHaveLength(3);
       expect(before.refresh).toBeTruthy();
-      await jwtPage.screenshot({ path: join(ARTIFACTS, 'demo-page-jwt-signed-in.png'), fullPage: true });
+      await saveScreenshot(demo, 'demo-page-jwt.png');
 
-      const exchanges = sim.count('token');
-      await jwtPage.getByRole('button', { name: 'Refresh' }).click();
-      await jwtPage.locator('#status').filter({ hasText: 'Token refreshed.' }).waitFor();
+      const exchanges = jwtSim.count('token');
+      await demo.getByRole('button', { name: 'Refresh' }).click();
+      await demo.locator('#status').filter({ hasText: 'Token refreshed.' }).waitFor();
       const after = await stored();
       expect(after.token).not.toBe(before.token);
       expect(after.refresh).toBe(before.refresh);
-      expect(sim.count('token')).toBe(exchanges + 1);
+      expect(jwtSim.count('token')).toBe(exchanges + 1);
 
       // The refreshed token is what the API now accepts for this sign-in.
       const viewer = await fetch(`${jwtServer.url}/graphql`, {
@@ -156,11 +233,12 @@ describe('the demo page with PLEX_AUTH_MODE=jwt', () => {
       });
       expect((await viewer.json()).data.viewer.username).toBe('demo');
 
-      await jwtPage.getByRole('button', { name: 'Sign out' }).click();
-      await jwtPage.locator('#status').filter({ hasText: 'Signed out.' }).waitFor();
+      await demo.getByRole('button', { name: 'Sign out' }).click();
+      await demo.locator('#status').filter({ hasText: 'Signed out.' }).waitFor();
       expect(await stored()).toEqual({ token: null, refresh: null });
+      expect(consoleErrors).toEqual([]);
     } finally {
-      await jwtPage.close();
+      await demo.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
-import { ARTIFACTS, closeBrowser, launchBrowser } from './browser.js';
+import { ARTIFACTS, closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 
@@ -20,6 +20,7 @@ let server: RunningServer;
 let browser: BrowserContext;
 let page: Page;
 const offsite: string[] = [];
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   sim = createPlexSimulator();
@@ -30,6 +31,10 @@ beforeAll(async () => {
   });
   browser = await launchBrowser();
   page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`uncaught ${error.message}`));
   // Wide enough that GraphiQL's response editor does not wrap the JSON it shows.
   await page.setViewportSize({ width: 1600, height: 1000 });
   // Everything the page needs comes from this server: no CDN, so it works offline and air-gapped.
@@ -119,12 +124,13 @@ describe('GraphiQL at /graphql', () => {
     await typeOperation(VIEWER);
     const viewer = (await runAndReadResult()) as { data: { viewer: { username: string; email: string } } };
     expect(viewer.data.viewer).toEqual({ username: plain.username, email: plain.login });
-    await page.screenshot({ path: join(ARTIFACTS, 'graphiql-viewer.png'), fullPage: true });
+    await saveScreenshot(page, 'graphiql.png', true);
 
     // The browser really went through plex.tv (the simulator): one sign-in, one user lookup with the token.
     expect(sim.count('signin')).toBe(1);
     expect(sim.count('user')).toBe(1);
     expect(offsite).toEqual([]);
+    expect(consoleErrors).toEqual([]);
     // The token typed into the headers editor is not kept in the browser.
     const stored = await page.evaluate(() => JSON.stringify(localStorage));
     expect(stored).not.toContain(signedIn.data.signIn.authToken.slice(0, 20));
