@@ -570,6 +570,20 @@ describe('jwt mode with REDIS_URL', () => {
   });
 });
 
+describe('jwt mode with REDIS_URL unreachable', () => {
+  it("keeps pending sign-ins in the instance's memory, says so once, and the sign-in completes there", async () => {
+    const down = await startFacade({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, REDIS_KEY_PREFIX: 'jwt-down:' });
+    try {
+      const signedIn = await signIn(DEMO_ACCOUNTS.plain.login, down);
+      expect((await viewerName(signedIn.authToken, down)).body.data?.viewer?.username).toBe(DEMO_ACCOUNTS.plain.username);
+      await signIn(DEMO_ACCOUNTS.plain.login, down);
+      expect(down.logs.filter((line) => line.includes("pending PIN sign-ins are kept in this instance's memory"))).toHaveLength(1);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
 // ---- last: nothing secret in any log line ---------------------------------------------------------------------------
 
 describe('secrets', () => {
