@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
+import { parseSealingKeys, type SealingKeyring } from './plex/device-auth.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -229,6 +230,9 @@ const EnvSchema = z.object({
     .refine((url) => !/[?#]/.test(url), 'must have no query string or fragment')
     .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
+  PLEX_AUTH_MODE: z.enum(['legacy', 'jwt']).default('legacy'),
+  // Checked by parseSealingKeys (authConfig below), whose problems never quote the value.
+  AUTH_SEALING_KEY: z.string().optional(),
   PIN_POLL_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1_000),
   PIN_WATCH_MAX: positiveInt.max(100_000).default(1_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -262,6 +266,15 @@ export interface Config {
    * the simulator's addresses (approval page, avatars, QR images) from it.
    */
   readonly publicUrl: string | undefined;
+  /**
+   * `legacy`: PIN sign-ins get plex.tv's classic tokens. `jwt`: each PIN sign-in is a device with its own key and gets a
+   * 7-day Plex JWT plus a sealed refresh credential (docs/plex-auth.md). Password sign-in is legacy in both.
+   */
+  readonly auth: {
+    readonly mode: 'legacy' | 'jwt';
+    /** AUTH_SEALING_KEY: seals refresh credentials (the first key) and opens them (every key). Required in jwt mode. */
+    readonly sealingKeys: SealingKeyring | null;
+  };
   readonly pins: {
     /** How often the signInPin subscription polls plex.tv for one PIN. */
     readonly pollIntervalMs: number;
@@ -284,6 +297,22 @@ export interface Config {
   readonly production: boolean;
   /** Abuse limits, throttles, CSRF/CORS, body and time limits, production hardening. */
   readonly security: SecurityConfig;
+}
+
+/**
+ * PLEX_AUTH_MODE and AUTH_SEALING_KEY. The key is required in jwt mode; when set in legacy mode it is still checked and
+ * used, so refresh credentials handed out before a switch back to legacy keep working. A problem names the variable,
+ * never its value.
+ */
+function authConfig(
+  mode: string | undefined,
+  sealingKey: string | undefined,
+): { ok: true; auth: Config['auth'] } | { ok: false; problem: string } {
+  const jwt = mode === 'jwt';
+  if (!jwt && sealingKey === undefined) return { ok: true, auth: { mode: 'legacy', sealingKeys: null } };
+  const keys = parseSealingKeys(sealingKey);
+  if (!keys.ok) return { ok: false, problem: keys.problem };
+  return { ok: true, auth: { mode: jwt ? 'jwt' : 'legacy', sealingKeys: keys.keyring } };
 }
 
 /** zod's generic messages, said the way the configuration table says them (messages a schema sets win over these). */
@@ -310,12 +339,10 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = EnvSchema.safeParse(present, { error: plainMessage });
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-    };
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  const auth = authConfig(present['PLEX_AUTH_MODE'], present['AUTH_SEALING_KEY']);
+  if (!auth.ok) problems.push(auth.problem);
+  if (!parsed.success || !auth.ok) return { ok: false, problems };
   const e = parsed.data;
   return {
     ok: true,
@@ -333,6 +360,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         authUrl: e.PLEX_AUTH_URL,
       },
       publicUrl: e.PUBLIC_URL,
+      auth: auth.auth,
       pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS, maxWatched: e.PIN_WATCH_MAX },
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },

@@ -5,6 +5,7 @@ import type { Logger } from './observability/logger.js';
 import { requestLogger } from './observability/request-logger.js';
 import { logDiagnostic, type CallOptions, type PlexClient, type UpstreamCall } from './plex/client.js';
 import type { PlexUser } from './plex/schemas.js';
+import type { AuthServices } from './plex/token-auth.js';
 import type { ViewerCache } from './plex/viewer-cache.js';
 import type { SignInPinServices } from './plugins/sign-in-pins.js';
 import type { PinThrottle, SignInThrottle } from './security/throttle.js';
@@ -13,6 +14,11 @@ export interface Loaders {
   /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
   readonly userByToken: DataLoader<string, PlexUser>;
 }
+
+const NO_AUTH_SERVICES: AuthServices = {
+  checkToken: async () => {},
+  refreshAuthToken: async () => ({ kind: 'invalid' }),
+};
 
 export type Context = Readonly<{
   request: Request;
@@ -35,6 +41,8 @@ export type Context = Readonly<{
   publicUrl: (url: string) => string;
   /** The server's short-lived account cache (VIEWER_CACHE_TTL_MS), or null when it is off. */
   viewerCache: ViewerCache | null;
+  /** Local token checks and refresh. Every use of the request's token (viewer, _entities, signOut) checks it first. */
+  auth: AuthServices;
   /** Added by the useSignInPins plugin: the shared PIN watcher and this request's PIN loader. */
   signInPins?: SignInPinServices;
   /** Added by the security plugins: per-login and per-address sign-in throttling for this request's client. */
@@ -80,6 +88,7 @@ export function createContext(
   logger: Logger,
   viewerCache: ViewerCache | null = null,
   publicUrl: (url: string) => string = (url) => url,
+  auth: AuthServices = NO_AUTH_SERVICES,
 ): Context {
   const upstream: UpstreamCall[] = [];
   const log = requestLogger(logger, initial.request);
@@ -88,8 +97,12 @@ export function createContext(
   const currentUser = viewerCache
     ? (token: string) => viewerCache.load(token, () => plex.currentUser(token, callOptions))
     : (token: string) => plex.currentUser(token, callOptions);
+  const checkedUser = async (token: string) => {
+    await auth.checkToken(token);
+    return currentUser(token);
+  };
   const userByToken = new DataLoader<string, PlexUser>(
-    (tokens) => Promise.all(tokens.map((token) => currentUser(token).catch((error: Error) => error))),
+    (tokens) => Promise.all(tokens.map((token) => checkedUser(token).catch((error: Error) => error))),
     // Tokens are never retained beyond the request; the key is the token itself.
     { maxBatchSize: 16 },
   );
@@ -104,6 +117,7 @@ export function createContext(
     callOptions,
     publicUrl,
     viewerCache,
+    auth,
   };
 }
 

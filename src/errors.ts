@@ -6,7 +6,7 @@ import { GraphQLError } from 'graphql';
  * error table (docs) lists the same set; no other module writes a code as a string literal.
  */
 export const ErrorCode = {
-  /** No token, or plex.tv rejected it. */
+  /** No token, or plex.tv rejected it, or a local check did (then `extensions.reason` says why: UnauthenticatedReason). */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /**
    * plex.tv is rate limiting (429), or this service is: per-address requests, PINs created, checked or followed per
@@ -26,7 +26,7 @@ export const ErrorCode = {
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
   /** More than one `signIn` in one operation, counting aliases and fragments (HTTP 400). */
   MULTIPLE_SIGN_IN: 'MULTIPLE_SIGN_IN',
-  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, signInPin (HTTP 400). */
+  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, refreshAuthToken, signInPin (HTTP 400). */
   PLEX_CALL_BUDGET_EXCEEDED: 'PLEX_CALL_BUDGET_EXCEEDED',
   /** A JSON array of operations in one request (HTTP 400). */
   BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',
@@ -45,11 +45,35 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Why a token was refused, in `extensions.reason` next to UNAUTHENTICATED. Absent when there was no usable token or
+ * plex.tv itself rejected the token (401/403/422): then only signing in again helps.
+ */
+export const UnauthenticatedReason = {
+  /** A Plex JWT past its `exp` (checked here without calling plex.tv, or plex.tv answered 498): refreshAuthToken, then retry. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** A JWT that plex.tv did not sign (forged, altered, not for plex.tv, malformed), checked here without calling plex.tv: sign in again. */
+  INVALID_TOKEN: 'INVALID_TOKEN',
+} as const;
+export type UnauthenticatedReason = (typeof UnauthenticatedReason)[keyof typeof UnauthenticatedReason];
+
 // `spec: true`: 400 for application/graphql-response+json; legacy application/json clients get 200 (GraphQL over HTTP).
 export const BAD_REQUEST_HTTP = { status: 400, spec: true } as const;
 
 export function unauthenticated(message = 'Sign in first: send the Plex token as "Authorization: Bearer <token>" or "X-Plex-Token: <token>".'): GraphQLError {
   return createGraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+}
+
+export function tokenExpired(): GraphQLError {
+  return createGraphQLError('The token has expired: get a new one with refreshAuthToken, or sign in again.', {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, reason: UnauthenticatedReason.TOKEN_EXPIRED },
+  });
+}
+
+export function invalidToken(): GraphQLError {
+  return createGraphQLError('The token was not issued by plex.tv: sign in again.', {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, reason: UnauthenticatedReason.INVALID_TOKEN },
+  });
 }
 
 export function rateLimited(retryAfterSeconds: number | null, message = 'plex.tv is rate limiting requests; retry later.'): GraphQLError {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
+import { generateSealingKey } from './plex/device-auth.js';
 import { SIMULATOR_PREFIX } from './plugins/simulator.js';
 import { startServer, type RunningServer } from './server.js';
 import type { PlexSimulator } from './simulator/index.js';
@@ -16,7 +17,9 @@ function cannotStart(line: string): never {
 
 const logger = createLogger(process.env['LOG_LEVEL'] && /^(fatal|error|warn|info|debug|trace|silent)$/.test(process.env['LOG_LEVEL']) ? process.env['LOG_LEVEL'] : 'info');
 
-const loaded = loadConfig(process.env);
+// --mock with PLEX_AUTH_MODE=jwt works out of the box: a sealing key for this process (its refresh tokens die with it).
+const jwtMockKey = mock && process.env['PLEX_AUTH_MODE'] === 'jwt' && !process.env['AUTH_SEALING_KEY'];
+const loaded = loadConfig(jwtMockKey ? { ...process.env, AUTH_SEALING_KEY: generateSealingKey() } : process.env);
 if (!loaded.ok) {
   const s = loaded.problems.length === 1 ? '' : 's';
   cannotStart(

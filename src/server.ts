@@ -7,9 +7,10 @@ import { StartupError } from './errors.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
-import { createPlexClient, logDiagnostic, type PlexClient } from './plex/client.js';
+import { createPlexClient, logDiagnostic, type PlexClient, type PlexDiagnostic } from './plex/client.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
 import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
+import { createPlexAuth } from './plex/token-auth.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
@@ -50,6 +51,8 @@ export interface ServerDeps {
   readonly plex?: PlexClient;
   /** This server's metrics; created when absent. An injected `plex` should feed them through its `onCall`. */
   readonly metrics?: Metrics;
+  /** The clock of token checks and device JWTs; Date.now when absent. Injected in tests (with the simulator's). */
+  readonly now?: () => number;
   /**
    * Mock mode: the plex.tv simulator, served by this server under /simulator (startServer only). The plex client calls
    * it there over loopback HTTP on this server's own port, instead of PLEX_API_URL.
@@ -101,13 +104,13 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
   const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
   const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
+  const now = deps.now ?? Date.now;
+  const onDiagnostic = (event: PlexDiagnostic) => logDiagnostic(logger, event);
   const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
-  const plex =
-    deps.plex ??
-    createPlexClient({ ...plexSettings, onDiagnostic: (event) => logDiagnostic(logger, event), onCall: metrics.observePlexCall });
+  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
@@ -117,7 +120,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
           return (url: string) => (url.startsWith(prefix) ? `${publicUrlOf(request, serverContext)}${SIMULATOR_PREFIX}/${url.slice(prefix.length)}` : url);
         };
   const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
-  // REDIS_URL: one connection shared by the throttle counters and the sign-out broadcast.
+  // REDIS_URL: one connection shared by the throttle counters, the sign-out broadcast and jwt-mode pending sign-ins.
   const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
   const throttles = createThrottles(security, logger, redis);
   const clientAddress = clientAddressResolver(security.trustProxy);
@@ -130,7 +133,9 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       logger,
       ...(viewerCache && { onSignedOut: (digest: string) => viewerCache.dropDigest(digest), onResubscribed: () => viewerCache.clear() }),
     });
-  const pinWatcher = createPinWatcher({ plex, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
+  // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
+  const auth = createPlexAuth({ plex, auth: config.auth, redis, logger, now, onDiagnostic });
+  const pinWatcher = createPinWatcher({ plex, signIns: auth.pinSignIns, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
   const alreadyLogged = (arg: unknown): boolean => {
@@ -145,7 +150,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
-    context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial)),
+    context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial), auth.services),
     cors: corsPolicy(security.corsOrigins),
     batching: false,
     maxRequestBodySize: security.maxRequestBodyBytes,
@@ -192,7 +197,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useUnexpectedErrorLog(logger, loggedErrors),
       useOperationLog(logger),
       useDemoPage(),
-      useSignInPins(pinWatcher),
+      useSignInPins(pinWatcher, auth.pinSignIns),
       useShutdownNotice(lifecycle.closing),
       {
         // Yoga's dispose (and so every server shutdown) releases what the server holds.

@@ -393,7 +393,7 @@ describe('local verification of Plex JWTs', () => {
     }
   });
 
-  it('key rotation: an unknown kid triggers one re-fetch; a flood of unknown kids cannot make it call again before the cool-down', async () => {
+  it('key rotation: an unknown kid triggers one re-fetch; a flood of unknown kids cannot make it call again before the cool-down (they are plex.tv\'s to judge until then)', async () => {
     const device = await createDevice();
     const check = verifier({ refetchCooldownMs: 60_000 });
     expect(await check.verify(await signIn(device))).toMatchObject({ kind: 'valid' });
@@ -412,7 +412,8 @@ describe('local verification of Plex JWTs', () => {
       Array.from({ length: 25 }, (_, i) => new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: `unknown-${i}` }).sign(forger.privateKey)),
     );
     const verdicts = await Promise.all(flood.map((token) => check.verify(token)));
-    expect(new Set(verdicts.map((v) => v.kind))).toEqual(new Set(['invalid']));
+    // Within the cool-down a kid could be one plex.tv started signing with since the last fetch: not rejected here.
+    expect(new Set(verdicts.map((v) => v.kind))).toEqual(new Set(['unverifiable']));
     expect(sim.count('keys')).toBe(2);
 
     clock += 60_000;

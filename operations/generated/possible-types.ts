@@ -2,12 +2,20 @@
       export type PossibleTypesResultData = {
   "possibleTypes": {
     "Error": [
+      "DeviceRevokedError",
       "InvalidCredentialsError",
       "InvalidVerificationCodeError",
+      "RefreshTokenInvalidError",
       "SignInPinExpiredError",
       "SignInThrottledError",
       "TwoFactorRequiredError",
       "ValidationError"
+    ],
+    "RefreshAuthTokenResult": [
+      "AuthTokenRefreshed",
+      "DeviceRevokedError",
+      "RefreshTokenInvalidError",
+      "SignInThrottledError"
     ],
     "SignInPinStatus": [
       "SignInPinExpiredError",
@@ -27,12 +35,20 @@
       const result: PossibleTypesResultData = {
   "possibleTypes": {
     "Error": [
+      "DeviceRevokedError",
       "InvalidCredentialsError",
       "InvalidVerificationCodeError",
+      "RefreshTokenInvalidError",
       "SignInPinExpiredError",
       "SignInThrottledError",
       "TwoFactorRequiredError",
       "ValidationError"
+    ],
+    "RefreshAuthTokenResult": [
+      "AuthTokenRefreshed",
+      "DeviceRevokedError",
+      "RefreshTokenInvalidError",
+      "SignInThrottledError"
     ],
     "SignInPinStatus": [
       "SignInPinExpiredError",

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
   rateLimited,
+  tokenExpired,
   unauthenticated,
   upstreamBadResponse,
   upstreamTimeout,
@@ -17,6 +18,7 @@ import {
   type PlexUser,
 } from './schemas.js';
 import { createPinCalls, type PinCalls } from './pins.js';
+import { createDeviceAuthCalls, type DeviceAuthCalls } from './device-auth.js';
 import { createUpstreamGuard, DEFAULT_RESILIENCE, retryWithinDeadline, UpstreamRefused } from './resilience.js';
 import type { PlexResilienceConfig } from '../config.js';
 
@@ -38,9 +40,12 @@ export interface PlexClientOptions {
   readonly authUrl?: string;
   /** Called after every plex.tv call, whichever request or background poller made it (for metrics). */
   readonly onCall?: (call: UpstreamCall) => void;
+  /** The clock of device JWTs (plex.tv checks their timestamps); Date.now when absent. Injected in tests. */
+  readonly now?: () => number;
 }
 
-export type PlexEndpoint = 'signin' | 'user' | 'pins' | 'pin' | 'signout';
+/** `nonce`, `token` and `keys` are the JWT device-authentication calls (docs/plex-auth.md). */
+export type PlexEndpoint = 'signin' | 'user' | 'pins' | 'pin' | 'signout' | 'nonce' | 'token' | 'keys';
 
 /** What one upstream call did; collected per GraphQL request for the operation log line. */
 export interface UpstreamCall {
@@ -82,8 +87,10 @@ export type SignInOutcome =
 export interface PlexClient extends PinCalls {
   /** POST /api/v2/users/signin. Expected refusals come back as outcomes; failures throw a GraphQLError. Never retried. */
   signIn(credentials: SignInCredentials, options?: CallOptions): Promise<SignInOutcome>;
-  /** GET /api/v2/user with the token. Throws UNAUTHENTICATED when plex.tv rejects the token. */
+  /** GET /api/v2/user with the token. Throws UNAUTHENTICATED when plex.tv rejects the token (reason TOKEN_EXPIRED on 498). */
   currentUser(token: string, options?: CallOptions): Promise<PlexUser>;
+  /** plex.tv's JWT device-authentication calls, through this client's pool, deadline, circuit breaker and metrics. */
+  readonly deviceAuth: DeviceAuthCalls<CallOptions>;
   close(): Promise<void>;
 }
 
@@ -257,9 +264,15 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
     return upstreamBadResponse();
   }
 
+  const transport = { baseUrl: options.baseUrl, headers: baseHeaders, call, parseJson, unexpected, retryAfterSeconds: (raw: RawResponse) => parseRetryAfter(raw.retryAfter) };
   return {
+    deviceAuth: createDeviceAuthCalls<CallOptions>(transport, {
+      product: options.product,
+      authUrl: options.authUrl ?? 'https://app.plex.tv/auth',
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
     ...createPinCalls(
-      { baseUrl: options.baseUrl, headers: baseHeaders, call, parseJson, unexpected, retryAfterSeconds: (raw) => parseRetryAfter(raw.retryAfter) },
+      transport,
       { clientIdentifier: options.clientIdentifier, product: options.product, authUrl: options.authUrl ?? 'https://app.plex.tv/auth' },
     ),
 
@@ -313,6 +326,8 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       if (raw.status === 200) return parseJson('user', raw, PlexUserSchema, callOptions);
       // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
       if (raw.status === 401 || raw.status === 403 || raw.status === 422) throw unauthenticated('plex.tv rejected the token.');
+      // 498: plex.tv's answer for an expired Plex JWT.
+      if (raw.status === 498) throw tokenExpired();
       if (raw.status === 429) throw rateLimited(parseRetryAfter(raw.retryAfter));
       throw unexpected('user', raw, callOptions);
     },

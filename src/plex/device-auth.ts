@@ -16,6 +16,7 @@ import {
   SignJWT,
   calculateJwkThumbprint,
   compactDecrypt,
+  decodeJwt,
   decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
@@ -579,7 +580,10 @@ export type PlexJwtVerdict =
   | { readonly kind: 'expired' }
   /** Not signed by plex.tv, or not for plex.tv, or malformed: reject it. */
   | { readonly kind: 'invalid' }
-  /** plex.tv's keys could not be fetched: ask plex.tv instead (never accept it on this basis). */
+  /**
+   * plex.tv's keys could not be fetched, or the kid is not among them and the cool-down forbids fetching them again
+   * yet: ask plex.tv instead (never accept it on this basis).
+   */
   | { readonly kind: 'unverifiable' }
   /** Not a JWT: a legacy token, which only plex.tv can judge. */
   | { readonly kind: 'not-jwt' };
@@ -635,6 +639,21 @@ export function looksLikeJwt(token: string): boolean {
   return JWT_SHAPE.test(token);
 }
 
+/**
+ * The `exp` of a JWT-shaped token, read without checking its signature; null for a legacy token or anything unreadable.
+ * Only for tokens this service was just handed by plex.tv itself (a PIN approval, a token exchange), to tell the
+ * client when to refresh: never a basis for accepting a token.
+ */
+export function unverifiedExpiry(token: string): Date | null {
+  if (!looksLikeJwt(token)) return null;
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function createPlexJwtVerifier(options: PlexJwtVerifierOptions): PlexJwtVerifier {
   const now = options.now ?? Date.now;
   const skew = options.skewSeconds ?? 60;
@@ -671,14 +690,21 @@ export function createPlexJwtVerifier(options: PlexJwtVerifierOptions): PlexJwtV
 
   async function keyFor(kid: string): Promise<CryptoKey | 'unknown' | 'unverifiable'> {
     const fresh = cache !== undefined && now() - cache.fetchedAt < maxAge;
+    let fetched = false;
     if (!(fresh && cache!.keys.has(kid))) {
-      if (inflight !== undefined) await inflight;
-      else if (now() - lastAttemptAt >= cooldown) await refresh();
+      if (inflight !== undefined) {
+        await inflight;
+        fetched = true;
+      } else if (now() - lastAttemptAt >= cooldown) {
+        await refresh();
+        fetched = true;
+      }
     }
     const key = cache?.keys.get(kid);
     if (key !== undefined) return key;
-    // A kid missing from keys fetched successfully just now is not plex.tv's; without such keys, nobody can tell.
-    return cache !== undefined && lastAttemptOk ? 'unknown' : 'unverifiable';
+    // A kid missing from keys fetched successfully for this very lookup is not plex.tv's. During the cool-down a kid
+    // may be one plex.tv started signing with since the last fetch: only plex.tv can tell then, never a rejection here.
+    return fetched && cache !== undefined && lastAttemptOk ? 'unknown' : 'unverifiable';
   }
 
   return {

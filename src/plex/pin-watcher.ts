@@ -3,12 +3,14 @@ import { Repeater } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import { rateLimited, upstreamUnavailable } from '../errors.js';
 import type { PlexClient } from './client.js';
-import type { PlexPin, PlexUser } from './schemas.js';
+import { legacyPinSignIns, type PinSignIns, type PolledPin } from './pin-sign-ins.js';
+import type { PlexUser } from './schemas.js';
 
 /** Where a sign-in PIN stands, as the GraphQL union `SignInPinStatus` shows it. */
 export type PinStatus =
   | { readonly kind: 'pending'; readonly id: string; readonly code: string; readonly expiresAt: Date }
-  | { readonly kind: 'success'; readonly authToken: string; readonly user: PlexUser }
+  /** `refreshToken`: the sealed device of a jwt-mode sign-in; null for a legacy token. */
+  | { readonly kind: 'success'; readonly authToken: string; readonly user: PlexUser; readonly refreshToken: string | null }
   | { readonly kind: 'expired'; readonly id: string };
 
 function sameCode(expected: string, given: string): boolean {
@@ -24,18 +26,23 @@ function sameCode(expected: string, given: string): boolean {
 export async function pinStatus(
   id: string,
   code: string,
-  pin: PlexPin | null,
+  pin: PolledPin | null,
   loadUser: (token: string) => Promise<PlexUser>,
   now = Date.now(),
 ): Promise<PinStatus> {
   if (pin === null || !sameCode(pin.code, code)) return { kind: 'expired', id };
-  if (pin.authToken) return { kind: 'success', authToken: pin.authToken, user: await loadUser(pin.authToken) };
+  if (pin.authToken) {
+    return { kind: 'success', authToken: pin.authToken, user: await loadUser(pin.authToken), refreshToken: pin.refreshToken ?? null };
+  }
   if (pin.expiresAt.getTime() <= now) return { kind: 'expired', id };
   return { kind: 'pending', id, code: pin.code, expiresAt: pin.expiresAt };
 }
 
 export interface PinWatcherOptions {
+  /** Loads the account of an approved PIN's token. */
   readonly plex: PlexClient;
+  /** How PINs are polled (PLEX_AUTH_MODE); legacy polls through `plex` when absent. */
+  readonly signIns?: PinSignIns;
   readonly intervalMs: number;
   /** Distinct PINs watched at once; subscribing to one more is refused with RATE_LIMITED. */
   readonly maxWatched: number;
@@ -62,7 +69,7 @@ interface Watched {
   readonly id: string;
   readonly subscribers: Set<Subscriber>;
   /** The last answer from plex.tv, for subscribers joining between polls. */
-  last: { pin: PlexPin | null; user: PlexUser | null } | undefined;
+  last: { pin: PolledPin | null; user: PlexUser | null } | undefined;
   timer: NodeJS.Timeout | undefined;
   polling: boolean;
   failures: number;
@@ -77,9 +84,10 @@ function tooManyWatched(intervalMs: number): GraphQLError {
   return rateLimited(Math.max(1, Math.ceil(intervalMs / 1000)), 'Too many sign-in PINs are being watched right now: poll Query.signInPin instead, or retry later.');
 }
 
-/** One poller per PIN id, shared by every subscriber of that id. */
+/** One poller per PIN id, shared by every subscriber of that id (in jwt mode, polling with that PIN's device). */
 export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
   const { plex, intervalMs, maxWatched } = options;
+  const signIns = options.signIns ?? legacyPinSignIns(plex);
   const maxFailures = options.maxFailures ?? 5;
   const watched = new Map<string, Watched>();
   let closed = false;
@@ -118,7 +126,7 @@ export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
     entry.polling = true;
     let delayMs = intervalMs;
     try {
-      const pin = await plex.getPin(entry.id);
+      const pin = await signIns.poll(entry.id);
       const user = pin?.authToken ? await plex.currentUser(pin.authToken) : null;
       entry.failures = 0;
       entry.last = { pin, user };

@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import type { z } from 'zod';
-import { rateLimited } from '../errors.js';
+import { rateLimited, tokenExpired } from '../errors.js';
 import type { CallOptions, PlexEndpoint, RawResponse } from './client.js';
 import { PlexPinSchema, type PlexPin } from './schemas.js';
 
@@ -43,7 +43,7 @@ export interface PinCalls {
   createPin(input: { readonly forwardUrl?: string | null }, options?: CallOptions): Promise<CreatedPin>;
   /** GET /api/v2/pins/{id}. Null when plex.tv no longer knows the PIN (404, code 1020: unknown or expired). */
   getPin(id: string, options?: CallOptions): Promise<PlexPin | null>;
-  /** DELETE /api/v2/users/signout with the token. */
+  /** DELETE /api/v2/users/signout with the token. Throws UNAUTHENTICATED (reason TOKEN_EXPIRED) on 498. */
   signOut(token: string, options?: CallOptions): Promise<SignOutOutcome>;
 }
 
@@ -115,6 +115,8 @@ export function createPinCalls(transport: PlexTransport, options: PinCallsOption
       if (raw.status === 204 || raw.status === 200) return { kind: 'signed-out' };
       // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
       if (raw.status === 401 || raw.status === 403 || raw.status === 422) return { kind: 'token-not-valid' };
+      // 498: an expired Plex JWT. Nothing to revoke with it; the client refreshes or forgets it.
+      if (raw.status === 498) throw tokenExpired();
       if (raw.status === 429) throw rateLimited(transport.retryAfterSeconds(raw));
       throw transport.unexpected('signout', raw, callOptions);
     },

@@ -17,12 +17,16 @@ button { font-size: 1rem; padding: .5rem 1.25rem; cursor: pointer; }
 
 const SCRIPT = `
 const CREATE_PIN = 'mutation CreateSignInPin($input: CreateSignInPinInput) { createSignInPin(input: $input) { id code expiresAt authUrl } }';
-const PIN_STATUS = '... on SignInPinPending { expiresAt } ... on SignInSuccess { authToken } ... on Error { message }';
+const PIN_STATUS = '... on SignInPinPending { expiresAt } ... on SignInSuccess { authToken authTokenExpiresAt refreshToken } ... on Error { message }';
 const WATCH_PIN = 'subscription WatchSignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
 const POLL_PIN = 'query SignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
 const VIEWER = 'query DemoViewer { viewer { friendlyName thumb subscription { active plan } } }';
 const SIGN_OUT = 'mutation SignOut { signOut { signedOut } }';
+const REFRESH = 'mutation RefreshAuthToken($refreshToken: String!) { refreshAuthToken(refreshToken: $refreshToken) { __typename ... on AuthTokenRefreshed { authToken authTokenExpiresAt refreshToken } ... on Error { message } } }';
 const TOKEN_KEY = 'plex-demo-token';
+const REFRESH_KEY = 'plex-demo-refresh-token';
+const EXPIRES_KEY = 'plex-demo-token-expires';
+const DAY_MS = 86400000;
 
 const $ = (id) => document.getElementById(id);
 const show = (text, isError = false) => { $('status').textContent = text; $('status').className = isError ? 'error' : ''; };
@@ -33,8 +37,55 @@ async function graphql(query, variables = {}, token = null) {
   if (token) headers.authorization = 'Bearer ' + token;
   const response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = await response.json();
-  if (body.errors && body.errors.length) throw new Error(body.errors[0].message);
+  if (body.errors && body.errors.length) {
+    const error = new Error(body.errors[0].message);
+    error.reason = (body.errors[0].extensions || {}).reason;
+    throw error;
+  }
   return body.data;
+}
+
+// PLEX_AUTH_MODE=jwt: a Plex JWT comes with its expiry and a refresh token. A legacy token has neither.
+function remember(tokens) {
+  sessionStorage.setItem(TOKEN_KEY, tokens.authToken);
+  for (const [key, value] of [[REFRESH_KEY, tokens.refreshToken], [EXPIRES_KEY, tokens.authTokenExpiresAt]]) {
+    if (value) sessionStorage.setItem(key, value); else sessionStorage.removeItem(key);
+  }
+  const expires = tokens.refreshToken && tokens.authTokenExpiresAt;
+  $('token-expiry').hidden = !expires;
+  if (expires) { $('expires-at').dateTime = expires; $('expires-at').textContent = new Date(expires).toLocaleString(); }
+}
+
+function forget() {
+  for (const key of [TOKEN_KEY, REFRESH_KEY, EXPIRES_KEY]) sessionStorage.removeItem(key);
+}
+
+// A new token for the refresh token: the new token, or null when plex.tv no longer accepts the sign-in.
+async function refreshToken() {
+  const { refreshAuthToken: result } = await graphql(REFRESH, { refreshToken: sessionStorage.getItem(REFRESH_KEY) });
+  if (result.__typename === 'AuthTokenRefreshed') { remember(result); return result.authToken; }
+  if (result.__typename === 'SignInThrottledError') throw new Error(result.message);
+  forget();
+  showSignedOut(result.message);
+  return null;
+}
+
+// Refreshes first when less than 24 h is left, and once more if plex.tv says the token expired.
+async function showSaved() {
+  let token = sessionStorage.getItem(TOKEN_KEY);
+  const canRefresh = sessionStorage.getItem(REFRESH_KEY) !== null;
+  if (canRefresh) {
+    remember({ authToken: token, refreshToken: sessionStorage.getItem(REFRESH_KEY), authTokenExpiresAt: sessionStorage.getItem(EXPIRES_KEY) });
+    if (Date.parse(sessionStorage.getItem(EXPIRES_KEY) || '') - Date.now() < DAY_MS) token = await refreshToken();
+  }
+  if (!token) return;
+  try {
+    await showViewer(token);
+  } catch (error) {
+    if (!canRefresh || error.reason !== 'TOKEN_EXPIRED') throw error;
+    token = await refreshToken();
+    if (token) await showViewer(token);
+  }
 }
 
 // GraphQL over Server-Sent Events: one "next" event per result, then "complete".
@@ -120,7 +171,7 @@ $('sign-in').addEventListener('click', async () => {
     show('Approve the sign-in in the window that opened (or follow the link below).');
     const result = await waitForApproval(pin);
     if (result.__typename !== 'SignInSuccess') { showSignedOut(result.message || 'The sign-in did not complete.'); return; }
-    sessionStorage.setItem(TOKEN_KEY, result.authToken);
+    remember(result);
     $('auth-link').hidden = true;
     await showViewer(result.authToken);
   } catch (error) {
@@ -134,7 +185,7 @@ $('sign-in').addEventListener('click', async () => {
 
 $('sign-out').addEventListener('click', async () => {
   const token = sessionStorage.getItem(TOKEN_KEY);
-  sessionStorage.removeItem(TOKEN_KEY);
+  forget();
   try {
     if (token) await graphql(SIGN_OUT, {}, token);
     showSignedOut('Signed out.');
@@ -143,10 +194,20 @@ $('sign-out').addEventListener('click', async () => {
   }
 });
 
+$('refresh').addEventListener('click', async () => {
+  $('refresh').disabled = true;
+  try {
+    if (await refreshToken()) show('Token refreshed.');
+  } catch (error) {
+    show(error.message, true);
+  } finally {
+    $('refresh').disabled = false;
+  }
+});
+
 $('thumb').addEventListener('error', () => { $('thumb').hidden = true; });
 
-const saved = sessionStorage.getItem(TOKEN_KEY);
-if (saved) showViewer(saved).catch(() => { sessionStorage.removeItem(TOKEN_KEY); showSignedOut('Not signed in.'); });
+if (sessionStorage.getItem(TOKEN_KEY)) showSaved().catch(() => { forget(); showSignedOut('Not signed in.'); });
 `;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
@@ -165,7 +226,8 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <h1>Sign in with Plex</h1>
 <p>This page signs in the way a frontend should: it never sees your password. It asks the GraphQL API at
 <code>/graphql</code> for a PIN (<code>createSignInPin</code>), opens the Plex approval page, follows
-<code>subscription signInPin</code> until you approve, then reads <code>viewer</code>.</p>
+<code>subscription signInPin</code> until you approve, then reads <code>viewer</code>. With
+<code>PLEX_AUTH_MODE=jwt</code> it also shows when the token expires and renews it (<code>refreshAuthToken</code>).</p>
 <section id="signed-out">
 <button id="sign-in" type="button">Sign in with Plex</button>
 </section>
@@ -174,6 +236,7 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <section id="viewer" hidden>
 <p><img id="thumb" alt="" referrerpolicy="no-referrer" hidden><strong id="name"></strong></p>
 <p id="plan"></p>
+<p id="token-expiry" hidden>The token expires <time id="expires-at"></time>. <button id="refresh" type="button">Refresh</button></p>
 <button id="sign-out" type="button">Sign out</button>
 </section>
 </main>

@@ -5,6 +5,7 @@ import './user.js';
 import './sign-in.js';
 import './sign-in-pin.js';
 import './sign-out.js';
+import './auth-token.js';
 
 /** The client-facing schema: what frontends and codegen see (schema.graphql). */
 export const schema = builder.toSchema();

@@ -86,7 +86,7 @@ function toMember(status: PinStatus): StatusMember {
     case 'pending':
       return { id: status.id, code: status.code, expiresAt: status.expiresAt };
     case 'success':
-      return { authToken: status.authToken, user: status.user };
+      return { authToken: status.authToken, user: status.user, refreshToken: status.refreshToken };
     case 'expired':
       return expired(status.id);
   }
@@ -134,7 +134,7 @@ builder.mutationField('createSignInPin', (t) =>
     args: { input: t.arg({ type: CreateSignInPinInput, required: false }) },
     resolve: async (_root, { input }, ctx) => {
       await withinLimit(ctx.pinThrottle?.create(), 'Too many sign-in PINs created from this address.');
-      return ctx.plex.createPin({ forwardUrl: input?.forwardUrl?.href ?? null }, ctx.callOptions);
+      return services(ctx).signIns.create({ forwardUrl: input?.forwardUrl?.href ?? null }, ctx.callOptions);
     },
   }),
 );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputValidationFailure, type InputIssue } from '../errors.js';
+import { unverifiedExpiry } from '../plex/device-auth.js';
 import { settlementOf } from '../security/throttle.js';
 import type { PlexUser } from '../plex/schemas.js';
 import { builder } from './builder.js';
@@ -89,7 +90,13 @@ builder.objectType(InputValidationFailure, {
 export interface SignInSuccessShape {
   readonly authToken: string;
   readonly user: PlexUser;
+  /** The sealed device of a jwt-mode PIN sign-in; absent for legacy tokens. */
+  readonly refreshToken?: string | null;
 }
+
+/** `authTokenExpiresAt`: the `exp` of a Plex JWT this service was just handed by plex.tv; null for a legacy token. */
+export const AUTH_TOKEN_EXPIRES_AT_DESCRIPTION =
+  'When `authToken` expires: the `exp` of a Plex JWT (7 days after it was issued). Null for a legacy token, which has no published expiry. Call `refreshAuthToken` when less than 24 hours are left, or when a request fails with `extensions.reason` TOKEN_EXPIRED.';
 
 export const SignInSuccess = builder.objectRef<SignInSuccessShape>('SignInSuccess').implement({
   description: 'The sign-in worked.',
@@ -97,6 +104,18 @@ export const SignInSuccess = builder.objectRef<SignInSuccessShape>('SignInSucces
     authToken: t.exposeString('authToken', {
       description:
         'The Plex account token. Send it as "Authorization: Bearer <token>" (or "X-Plex-Token") on later requests. Keep it secret.',
+    }),
+    authTokenExpiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: AUTH_TOKEN_EXPIRES_AT_DESCRIPTION,
+      resolve: (success) => unverifiedExpiry(success.authToken),
+    }),
+    refreshToken: t.string({
+      nullable: true,
+      description:
+        'With PLEX_AUTH_MODE=jwt (a PIN sign-in): the credential that `refreshAuthToken` exchanges for a new `authToken`, also after `authToken` expired. A long-lived secret: store it as you would a password, never log it. Null for legacy tokens.',
+      resolve: (success) => success.refreshToken ?? null,
     }),
     user: t.field({ type: User, description: 'The signed-in account.', resolve: (success) => success.user }),
   }),

@@ -23,9 +23,11 @@ builder.mutationField('signOut', (t) =>
   t.field({
     type: SignOutResult,
     description:
-      'Signs the token of this request out of plex.tv (the token stops working everywhere) and drops the state this service keeps for it. Signing out a token plex.tv no longer accepts succeeds too. Without a token: UNAUTHENTICATED.',
+      'Signs the token of this request out of plex.tv (the token stops working everywhere) and drops the state this service keeps for it. Signing out a token plex.tv no longer accepts succeeds too. Without a token, or with a Plex JWT that is expired or not signed by plex.tv (checked here, plex.tv is not called): UNAUTHENTICATED. A jwt-mode `refreshToken` is not revoked by this: forget it in the client too.',
     resolve: async (_root, _args, ctx) => {
       const token = requireToken(ctx);
+      // An expired or forged JWT is refused here, without calling plex.tv.
+      await ctx.auth.checkToken(token);
       try {
         const outcome = await ctx.plex.signOut(token, ctx.callOptions);
         return { tokenWasValid: outcome.kind === 'signed-out' };

@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { generateSealingKey } from '../../src/plex/device-auth.js';
 import { createPlexSimulator, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
 import { closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
@@ -160,5 +161,84 @@ describe('the demo page with the approval page on another origin (as app.plex.tv
     await popup.waitForEvent('close', { timeout: 15_000 });
     expect(consoleErrors).toEqual([]);
     await demo.close();
+  });
+});
+
+describe('the demo page with PLEX_AUTH_MODE=jwt in mock mode', () => {
+  let jwtSim: PlexSimulator;
+  let jwtServer: RunningServer;
+  let jwtOrigin: string;
+  beforeAll(async () => {
+    jwtSim = createPlexSimulator();
+    jwtServer = await startServer({
+      config: testConfig('https://plex.invalid', {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        PLEX_TIMEOUT_MS: '5000',
+        PIN_POLL_INTERVAL_MS: '100',
+        PLEX_AUTH_MODE: 'jwt',
+        AUTH_SEALING_KEY: generateSealingKey(),
+      }),
+      logger: capturingLogger('warn').logger,
+      simulator: jwtSim,
+    });
+    jwtOrigin = `http://demo.test:${new URL(jwtServer.url).port}`;
+    allowed.push(jwtOrigin);
+  });
+  afterAll(async () => {
+    await jwtServer?.close();
+    await jwtSim?.close();
+  });
+
+  it('signs in with a device of its own, shows when the token expires, and refreshes it, without a console error', async () => {
+    consoleErrors.length = 0;
+    const demo = await browser.newPage();
+    watchConsole(demo);
+    try {
+      await demo.goto(`${jwtOrigin}/`);
+      const popupOpened = demo.waitForEvent('popup');
+      await demo.getByRole('button', { name: 'Sign in with Plex' }).click();
+      const popup = await popupOpened;
+      await popup.waitForURL((url) => url.href.startsWith(`${jwtOrigin}/simulator/approve?clientID=`));
+      // The PIN belongs to the sign-in's own device, not to the service's client identifier.
+      expect(new URL(popup.url()).searchParams.get('clientID')).not.toBe('test-client-identifier');
+      const approve = popup.getByRole('button', { name: 'Approve' });
+      await approve.waitFor();
+      await approve.click({ noWaitAfter: true });
+
+      await demo.locator('#name').filter({ hasText: 'Demo User' }).waitFor({ timeout: 15_000 });
+      await demo.locator('#token-expiry').waitFor({ state: 'visible' });
+      const expires = await demo.locator('#expires-at').getAttribute('datetime');
+      expect(Date.parse(expires!) - Date.now()).toBeGreaterThan(6 * 86_400_000);
+      const stored = () =>
+        demo.evaluate(() => ({ token: sessionStorage.getItem('plex-demo-token'), refresh: sessionStorage.getItem('plex-demo-refresh-token') }));
+      const before = await stored();
+      expect(before.token?.split('.')).toHaveLength(3);
+      expect(before.refresh).toBeTruthy();
+      await saveScreenshot(demo, 'demo-page-jwt.png');
+
+      const exchanges = jwtSim.count('token');
+      await demo.getByRole('button', { name: 'Refresh' }).click();
+      await demo.locator('#status').filter({ hasText: 'Token refreshed.' }).waitFor();
+      const after = await stored();
+      expect(after.token).not.toBe(before.token);
+      expect(after.refresh).toBe(before.refresh);
+      expect(jwtSim.count('token')).toBe(exchanges + 1);
+
+      // The refreshed token is what the API now accepts for this sign-in.
+      const viewer = await fetch(`${jwtServer.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${after.token}` },
+        body: JSON.stringify({ query: '{ viewer { username } }' }),
+      });
+      expect((await viewer.json()).data.viewer.username).toBe('demo');
+
+      await demo.getByRole('button', { name: 'Sign out' }).click();
+      await demo.locator('#status').filter({ hasText: 'Signed out.' }).waitFor();
+      expect(await stored()).toEqual({ token: null, refresh: null });
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await demo.close();
+    }
   });
 });
