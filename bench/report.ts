@@ -24,7 +24,7 @@ export function matrixReport(result: MatrixResult, options: ReportOptions, start
   out.push(
     `Each cell: ${options.rounds} round(s) per row of ${options.warmupSeconds} s of load then a ${+(options.seconds / options.rounds).toFixed(2)} s measured window (req/s, latencies, CPU and upstream calls all over the windows; connections already open), ${options.seconds} s measured in all. ` +
       `The rows of a cell run in turn against the same simulator, in an order rotated from cell to cell and reversed every other round. The product runs as \`node dist/main.js\` with NODE_ENV=production, its default log level (info: one line per operation, to a file), ` +
-      `PLEX_API_URL at the simulator and PLEX_CLIENT_IDENTIFIER set; raised for the load generator: ${Object.entries(options.raisedLimits).map(([k, v]) => `${k}=${v}`).join(', ')}; every other setting is its default (PLEX_MAX_CONCURRENCY=64 among them).`,
+      `PLEX_API_URL at the simulator and PLEX_CLIENT_IDENTIFIER set; raised for the load generator: ${Object.entries(options.raisedLimits).map(([k, v]) => `${k}=${v}`).join(', ')}; every other setting is its default.`,
     '',
   );
   out.push(
