@@ -2,12 +2,12 @@ import { inspect } from 'node:util';
 import { SignJWT, calculateJwkThumbprint, compactDecrypt, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPlexClient, type PlexClient } from '../src/plex/client.js';
+import { createDeviceAuthTransport } from './support/device-auth-transport.js';
 import {
   DEVICE_JWT_LIFETIME_SECONDS,
   DeviceAuthUnreachable,
   createDevice,
   createDeviceAuthCalls,
-  createDeviceAuthTransport,
   createPlexJwtVerifier,
   generateSealingKey,
   looksLikeJwt,

@@ -19,6 +19,7 @@ import {
 } from './schemas.js';
 import { createPinCalls, type PinCalls } from './pins.js';
 import { createDeviceAuthCalls, type DeviceAuthCalls } from './device-auth.js';
+import { parseRetryAfter } from './retry-after.js';
 import { createUpstreamGuard, DEFAULT_RESILIENCE, retryWithinDeadline, UpstreamRefused } from './resilience.js';
 import type { PlexResilienceConfig } from '../config.js';
 
@@ -348,15 +349,6 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
-  if (value === undefined) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 86_400);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, Math.min(Math.ceil((date - now) / 1000), 86_400));
-}
 
 function errorCode(error: unknown): string {
   if (error && typeof error === 'object') {
@@ -367,3 +359,5 @@ function errorCode(error: unknown): string {
   }
   return 'unknown';
 }
+
+export { parseRetryAfter };

@@ -29,6 +29,7 @@ import {
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { buildAuthUrl } from './pins.js';
+import { parseRetryAfter } from './retry-after.js';
 import { PlexPinSchema, type PlexPin } from './schemas.js';
 
 type Clock = () => number;
@@ -289,78 +290,6 @@ export class DeviceAuthUnreachable extends Error {
   }
 }
 
-export interface StandaloneTransportOptions {
-  readonly baseUrl: string;
-  /** This service's own client identifier, for calls made for no device in particular (the signing keys). */
-  readonly clientIdentifier: string;
-  readonly product: string;
-  readonly version: string;
-  readonly timeoutMs?: number;
-  /** Defaults to undici's global dispatcher. */
-  readonly dispatcher?: Dispatcher;
-}
-
-const MAX_RESPONSE_BYTES = 256 * 1024;
-
-/** A DeviceAuthTransport on plain undici, for use before (or without) the plex client. */
-export function createDeviceAuthTransport(options: StandaloneTransportOptions): DeviceAuthTransport {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  return {
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    headers: Object.freeze({
-      accept: 'application/json',
-      'x-plex-client-identifier': options.clientIdentifier,
-      'x-plex-product': options.product,
-      'x-plex-version': options.version,
-    }),
-    async call(endpoint, url, init) {
-      const signal = AbortSignal.timeout(timeoutMs);
-      try {
-        const response = await request(url, {
-          method: init.method,
-          headers: init.headers,
-          body: init.body,
-          signal,
-          ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
-        });
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of response.body) {
-          size += (chunk as Buffer).length;
-          if (size > MAX_RESPONSE_BYTES) {
-            response.body.destroy();
-            throw new DeviceAuthUnreachable(endpoint, 'body-too-large');
-          }
-          chunks.push(chunk as Buffer);
-        }
-        return {
-          status: response.statusCode,
-          contentType: firstHeader(response.headers['content-type']) ?? '',
-          retryAfter: firstHeader(response.headers['retry-after']),
-          text: Buffer.concat(chunks).toString('utf8'),
-        };
-      } catch (error) {
-        if (error instanceof DeviceAuthUnreachable) throw error;
-        throw new DeviceAuthUnreachable(endpoint, signal.aborted ? 'timeout' : 'network');
-      }
-    },
-  };
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Retry-After as seconds (delta-seconds or an HTTP date), capped at a day; null when absent or unreadable. */
-function retryAfterSeconds(value: string | undefined, now: number): number | null {
-  if (value === undefined) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 86_400);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, Math.min(Math.ceil((date - now) / 1000), 86_400));
-}
-
 // ---- the calls of the flow -----------------------------------------------------------------------------------------
 
 /** An answer the call did not want. 4xx outcomes a call understands have their own kinds. */
@@ -451,7 +380,7 @@ export function createDeviceAuthCalls<CallOptions = unknown>(
 
   /** The generic reading of a status no call has its own meaning for. */
   function failure(raw: DeviceAuthResponse): DeviceAuthFailure {
-    if (raw.status === 429) return { kind: 'throttled', retryAfterSeconds: retryAfterSeconds(raw.retryAfter, now()) };
+    if (raw.status === 429) return { kind: 'throttled', retryAfterSeconds: parseRetryAfter(raw.retryAfter, now()) };
     if (raw.status >= 500) return { kind: 'unavailable', status: raw.status };
     return { kind: 'bad-response', status: raw.status, problem: 'unexpected status' };
   }
