@@ -1,21 +1,14 @@
 // The matrix as markdown: one table per upstream latency, the four rows of each (connections, scenario) together.
-import type { MatrixResult } from './matrix.js';
-import { ROW_NAMES, ROWS, type RowKind, type ScenarioName } from './scenarios.js';
+import type { MatrixOptions, MatrixResult } from './matrix.js';
+import { ROW_NAMES, ROWS } from './scenarios.js';
 
 export const fixed = (value: number | null | undefined, digits: number) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
 const signed = (value: number | null, digits: number) => (value === null ? '—' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`);
 export const mib = (bytes: number) => bytes / 2 ** 20;
 
-interface ReportOptions {
-  readonly latencies: readonly number[];
-  readonly connections: readonly number[];
-  readonly scenarios: readonly ScenarioName[];
-  readonly rows: readonly RowKind[];
-  readonly warmupSeconds: number;
-  readonly seconds: number;
-  readonly rounds: number;
+type ReportOptions = Pick<MatrixOptions, 'latencies' | 'connections' | 'scenarios' | 'rows' | 'warmupSeconds' | 'seconds' | 'rounds'> & {
   readonly raisedLimits: Readonly<Record<string, string>>;
-}
+};
 
 export function matrixReport(result: MatrixResult, options: ReportOptions, started: Date, header: string): string {
   const out: string[] = [];

@@ -7,15 +7,12 @@ import { connect, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { prerequisiteError } from '../support/prerequisite.js';
+import { REDIS_SERVER_MISSING } from '../support/redis.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** An error whose whole report is its one-line message (a missing program and how to install it). */
-export function prerequisiteError(message: string): Error {
-  const error = new Error(message);
-  error.stack = message;
-  return error;
-}
+export { prerequisiteError } from '../support/prerequisite.js';
 
 /** `name` on PATH or in the sbin directories (Debian installs nginx in /usr/sbin, which is not on a user's PATH). */
 export function findExecutable(name: string): string | undefined {
@@ -117,7 +114,6 @@ export class Child {
 
 // ---- Redis ---------------------------------------------------------------------------------------------------------
 
-export const REDIS_SERVER_MISSING = 'redis-server not found: install Redis (apt-get install redis-server) to run these tests';
 
 /** A redis-server of the test's own, keeping nothing on disk; `stop()` and `start()` again keep its port. */
 export class TestRedis {
