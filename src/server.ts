@@ -42,6 +42,7 @@ import { limitConnections } from './security/connection-limits.js';
 import { publicUrlResolver } from './security/public-url.js';
 import type { PlexSimulator } from './simulator/index.js';
 import { connectRedis } from './security/redis.js';
+import { abuseLimits, type AbuseLimits } from './security/limits.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
@@ -60,6 +61,8 @@ export interface ServerDeps {
   readonly simulator?: PlexSimulator;
   /** Where the server is in its shutdown; set by startServer. Absent: never draining, never closing. */
   readonly lifecycle?: ServerLifecycle;
+  /** Tests: overrides of the abuse limits (src/security/limits.ts). */
+  readonly limits?: Partial<AbuseLimits>;
 }
 
 export interface ServerLifecycle {
@@ -122,7 +125,8 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
   // REDIS_URL: one connection shared by the throttle counters, the sign-out broadcast and jwt-mode pending sign-ins.
   const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
-  const throttles = createThrottles(security, logger, redis);
+  const limits = abuseLimits(deps.limits);
+  const throttles = createThrottles(security, logger, { redis, limits, signInWaitMs: config.plex.timeoutMs });
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
   // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
@@ -135,7 +139,16 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     });
   // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
   const auth = createPlexAuth({ plex, auth: config.auth, redis, logger, now, onDiagnostic });
-  const pinWatcher = createPinWatcher({ plex, signIns: auth.pinSignIns, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
+  const pinWatcher = createPinWatcher({
+    plex,
+    signIns: auth.pinSignIns,
+    intervalMs: config.pins.pollIntervalMs,
+    maxPerAddress: limits.watchedPinsPerAddress,
+    pollsPerSecond: limits.pinPollsPerSecond,
+    backoffAfterMs: limits.pinPollBackoffAfterMs,
+    maxIntervals: limits.pinPollMaxIntervals,
+    now,
+  });
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
   const alreadyLogged = (arg: unknown): boolean => {

@@ -336,6 +336,9 @@ describe('the PIN watcher', () => {
   const plexFor = () =>
     createPlexClient({ baseUrl: h.sim.url, clientIdentifier: CLIENT_ID, product: 'Facade Tests', version: '9.9.9', timeoutMs: 300 });
 
+  // The abuse limits out of the way, except where a test sets one.
+  const LIMITS = { maxPerAddress: 5, pollsPerSecond: 1000, backoffAfterMs: 15 * 60_000, maxIntervals: 1 };
+
   async function next(iterator: AsyncIterator<PinStatus>): Promise<PinStatus> {
     const result = await iterator.next();
     if (result.done) throw new Error('the watch ended');
@@ -345,7 +348,7 @@ describe('the PIN watcher', () => {
   it('shares one poller per PIN between subscribers', async () => {
     const plex = plexFor();
     // A long interval: only the first poll happens during this test.
-    const watcher = createPinWatcher({ plex, intervalMs: 60_000, maxWatched: 10 });
+    const watcher = createPinWatcher({ plex, ...LIMITS, intervalMs: 60_000 });
     try {
       const pin = await plex.createPin({});
       const first = watcher.watch(pin.id, pin.code);
@@ -369,7 +372,7 @@ describe('the PIN watcher', () => {
 
   it('ends every subscriber after success and stops polling', async () => {
     const plex = plexFor();
-    const watcher = createPinWatcher({ plex, intervalMs: 50, maxWatched: 10 });
+    const watcher = createPinWatcher({ plex, ...LIMITS, intervalMs: 50 });
     try {
       const pin = await plex.createPin({});
       const a = watcher.watch(pin.id, pin.code);
@@ -388,20 +391,23 @@ describe('the PIN watcher', () => {
     }
   });
 
-  it('refuses to watch more distinct PINs than its cap with RATE_LIMITED', async () => {
+  it('refuses one address more distinct PINs than its cap with RATE_LIMITED, and lets other addresses watch', async () => {
     const plex = plexFor();
-    const watcher = createPinWatcher({ plex, intervalMs: 60_000, maxWatched: 1 });
+    const watcher = createPinWatcher({ plex, ...LIMITS, intervalMs: 60_000, maxPerAddress: 1 });
     try {
       const pin = await plex.createPin({});
-      const watching = watcher.watch(pin.id, pin.code);
+      const watching = watcher.watch(pin.id, pin.code, '192.0.2.1');
       await next(watching);
       // The same PIN joins the existing poller; another one is refused.
-      const again = watcher.watch(pin.id, pin.code);
+      const again = watcher.watch(pin.id, pin.code, '192.0.2.1');
       await next(again);
-      expect(() => watcher.watch('999', 'abc')).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }));
+      const refused = { extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) };
+      expect(() => watcher.watch('999', 'abc', '192.0.2.1')).toThrowError(expect.objectContaining(refused));
+      const elsewhere = watcher.watch('999', 'abc', '192.0.2.2');
+      expect(await next(elsewhere)).toMatchObject({ kind: 'expired' });
       await watching.return?.();
       await again.return?.();
-      expect(() => watcher.watch('999', 'abc')).not.toThrow();
+      expect(() => watcher.watch('999', 'abc', '192.0.2.1')).not.toThrow();
     } finally {
       watcher.close();
       await plex.close();
@@ -410,7 +416,7 @@ describe('the PIN watcher', () => {
 
   it('gives subscribers the error after repeated failed polls', async () => {
     const plex = plexFor();
-    const watcher = createPinWatcher({ plex, intervalMs: 50, maxWatched: 10, maxFailures: 2 });
+    const watcher = createPinWatcher({ plex, ...LIMITS, intervalMs: 50, maxFailures: 2 });
     try {
       const pin = await plex.createPin({});
       h.sim.setFault('pin', { kind: 'status', status: 503 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
+import type { AbuseLimits } from '../src/security/limits.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
 import { capturingLogger, testConfig } from './harness.js';
@@ -45,12 +46,12 @@ export function uniquePrefix(): string {
 }
 
 /** The facade on a real port (node:http), in front of its own simulator unless one is given. */
-export async function startRealServer(env: Record<string, string> = {}, shared?: PlexSimulator): Promise<RealServer> {
+export async function startRealServer(env: Record<string, string> = {}, shared?: PlexSimulator, limits?: Partial<AbuseLimits>): Promise<RealServer> {
   const sim = shared ?? createPlexSimulator();
   if (!shared) await sim.listen(0, '127.0.0.1');
   const { logger, lines } = capturingLogger();
   const config = { ...testConfig(sim.url, env), port: 0, host: '127.0.0.1' };
-  const running = await startServer({ config, logger });
+  const running = await startServer({ config, logger, ...(limits && { limits }) });
   const agents = new Map<string, Agent>();
   const agentAt = (localAddress: string): Agent => {
     let agent = agents.get(localAddress);

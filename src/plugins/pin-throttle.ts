@@ -9,6 +9,7 @@ export function usePinThrottle(throttles: Throttles, addressOf: ClientAddressOf)
       const address = () => addressOf(context.request, context);
       // One check per PIN per request, like the plex.tv call the request's PIN loader makes for it.
       let polls: Map<string, Promise<number | null>> | undefined;
+      let unknown: Set<string> | undefined;
       const pinThrottle: PinThrottle = {
         create: () => throttles.consumePinCreation(address()),
         poll(pinId) {
@@ -17,7 +18,16 @@ export function usePinThrottle(throttles: Throttles, addressOf: ClientAddressOf)
           if (wait === undefined) polls.set(pinId, (wait = throttles.consumePinPoll(address(), pinId)));
           return wait;
         },
+        async unknown(pinId) {
+          unknown ??= new Set();
+          if (unknown.has(pinId)) return;
+          unknown.add(pinId);
+          await throttles.chargeUnknownPin(address());
+        },
         subscribe: () => throttles.consumePinSubscription(address()),
+        get address() {
+          return address();
+        },
       };
       extendContext({ pinThrottle });
     },

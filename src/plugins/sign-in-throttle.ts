@@ -8,6 +8,7 @@ export function useSignInThrottle(throttles: Throttles, addressOf: ClientAddress
     onContextBuilding({ context, extendContext }) {
       const signInThrottle: SignInThrottle = {
         begin: (login) => throttles.beginSignIn(login, addressOf(context.request, context)),
+        signOut: () => throttles.consumeSignOut(addressOf(context.request, context)),
       };
       extendContext({ signInThrottle });
     },

@@ -152,6 +152,7 @@ builder.queryField('signInPin', (t) =>
       const key = String(id);
       await withinLimit(ctx.pinThrottle?.poll(key), 'This sign-in PIN was checked too often: poll about once a second, or follow Subscription.signInPin.');
       const pin = await services(ctx).pinById.load(key);
+      if (pin === null) await ctx.pinThrottle?.unknown(key);
       return toMember(await pinStatus(key, code, pin, (token) => ctx.loaders.userByToken.load(token)));
     },
   }),
@@ -168,7 +169,7 @@ builder.subscriptionField('signInPin', (t) =>
     },
     subscribe: async (_root, { id, code }, ctx) => {
       await withinLimit(ctx.pinThrottle?.subscribe(), 'Too many sign-in PIN subscriptions from this address.');
-      return services(ctx).watcher.watch(String(id), code);
+      return services(ctx).watcher.watch(String(id), code, ctx.pinThrottle?.address);
     },
     resolve: (status: PinStatus) => toMember(status),
   }),

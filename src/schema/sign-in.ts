@@ -188,7 +188,7 @@ builder.mutationField('signIn', (t) =>
           await permit?.settle('neutral');
           throw error;
         });
-      await permit?.settle(settlementOf(outcome));
+      await permit?.settle(settlementOf(outcome), outcome.kind === 'success' ? outcome.user : undefined);
       switch (outcome.kind) {
         case 'success':
           ctx.loaders.userByToken.prime(outcome.authToken, outcome.user);

@@ -1,0 +1,40 @@
+/**
+ * Abuse limits an operator has no reason to change: named constants, each with its reason. In-process tests override
+ * them through the server factories (`ServerDeps.limits`), never through the environment.
+ */
+export const ABUSE_LIMITS = {
+  /**
+   * plex.tv PIN reads (`Query.signInPin`) per client address a minute, across every PIN id: a sign-in page polls one PIN
+   * about once a second, so 120 leaves room for two tabs, while random ids cannot turn one address into a flood.
+   */
+  pinReadsPerMinute: 120,
+  /** What a read of a PIN plex.tv does not know (404) costs in all: only guessing sends unknown ids. */
+  unknownPinReadCost: 4,
+  /** `signOut` calls to plex.tv per client address a minute: a user signs out once, not 30 times a minute. */
+  signOutsPerMinute: 30,
+  /** PINs one address follows at once (`Subscription.signInPin`): a sign-in page follows one, a few tabs a few. */
+  watchedPinsPerAddress: 5,
+  /**
+   * PIN polls per second to plex.tv from this instance, for every watched PIN together. More due polls wait their turn
+   * (polling slows for everyone) instead of new subscribers being refused, so a flood can neither lock a user out nor
+   * make this service hammer plex.tv.
+   */
+  pinPollsPerSecond: 50,
+  /**
+   * A watched PIN is polled every PIN_POLL_INTERVAL_MS for its first minutes (a user approves within a minute or two),
+   * then less often, up to this many intervals apart (plex.tv PINs live 15 minutes).
+   */
+  pinPollBackoffAfterMs: 2 * 60_000,
+  pinPollMaxIntervals: 5,
+  /** How long an address that signed in to a login stays exempt from that login's limit across addresses. */
+  knownAddressDays: 30,
+  /** A request body must be complete this long after its headers, else 408: trickled bodies cannot hold a socket. */
+  bodyTimeoutMs: 10_000,
+} as const;
+
+export type AbuseLimits = { readonly [K in keyof typeof ABUSE_LIMITS]: number };
+
+/** The constants, with a test's overrides. */
+export function abuseLimits(overrides: Partial<AbuseLimits> = {}): AbuseLimits {
+  return { ...ABUSE_LIMITS, ...overrides };
+}
