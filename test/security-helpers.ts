@@ -23,6 +23,46 @@ export interface HttpResult {
   body: any;
 }
 
+export interface SseEvent {
+  readonly event: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly data: any;
+}
+
+export interface EventStream {
+  /** The next event; undefined when the stream ended. */
+  next(): Promise<SseEvent | undefined>;
+  close(): void;
+}
+
+/** Reads `text/event-stream` blocks from a body as they arrive. */
+function eventStream(body: Promise<ReadableStream<Uint8Array>>, abort: AbortController): EventStream {
+  const reader = body.then((stream) => stream.getReader());
+  // A stream nobody reads must not fail the run when it is closed.
+  reader.catch(() => {});
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    async next() {
+      for (;;) {
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const lines = buffer.slice(0, end).split('\n').filter((line) => line !== '' && !line.startsWith(':'));
+          buffer = buffer.slice(end + 2);
+          if (lines.length === 0) continue;
+          const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
+          const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+          return { event, data: data === '' ? undefined : JSON.parse(data) };
+        }
+        const chunk = await reader.then((open) => open.read()).catch(() => ({ done: true as const, value: undefined }));
+        if (chunk.done) return undefined;
+        buffer += decoder.decode(chunk.value, { stream: true });
+      }
+    },
+    close: () => abort.abort(),
+  };
+}
+
 export interface RealServer {
   readonly url: string;
   readonly sim: PlexSimulator;
@@ -37,6 +77,11 @@ export interface RealServer {
    * server sees a different client address without trusting X-Forwarded-For.
    */
   gqlFrom(localAddress: string, query: string, variables?: unknown, headers?: Record<string, string>): Promise<HttpResult>;
+  /**
+   * A subscription over Server-Sent Events from another loopback address, its events read one by one. Returns at once:
+   * the request is on its way, and `next()` waits for its answer.
+   */
+  subscribeFrom(localAddress: string, query: string, variables?: unknown): EventStream;
   close(): Promise<void>;
 }
 
@@ -87,8 +132,19 @@ export async function startRealServer(env: Record<string, string> = {}, shared?:
           dispatcher: agentAt(localAddress),
         })) as unknown as Response,
       ),
+    subscribeFrom(localAddress, query, variables) {
+      const abort = new AbortController();
+      const response = undiciFetch(`${running.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query, variables }),
+        dispatcher: agentAt(localAddress),
+        signal: abort.signal,
+      });
+      return eventStream(response.then((answer) => answer.body as ReadableStream<Uint8Array>), abort);
+    },
     async close() {
-      await Promise.all([...agents.values()].map((agent) => agent.close()));
+      await Promise.all([...agents.values()].map((agent) => agent.destroy()));
       await running.close();
       if (!shared) await sim.close();
     },
