@@ -70,7 +70,7 @@ const SECURITY_ENV = {
   KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(5_000),
   MAX_CONNECTIONS: positiveInt.max(1_000_000).default(10_000),
   MAX_REQUEST_HEADERS: positiveInt.max(1_000).default(100),
-  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.max(1_000_000).default(1_024),
+  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.max(1_000_000).default(200),
   CORS_ORIGINS: corsOrigins.optional(),
   GRAPHQL_INTROSPECTION: flag.optional(),
   FEDERATION_SDL: flag.optional(),
@@ -241,6 +241,8 @@ const EnvSchema = z.object({
   VIEWER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   VIEWER_CACHE_MAX_ENTRIES: positiveInt.max(1_000_000).default(5_000),
   NODE_ENV: z.string().optional(),
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable ASCII characters without spaces').optional(),
+  METRICS_PORT: port.refine((value) => value > 0, 'must be a port from 1 to 65535').optional(),
   ...SECURITY_ENV,
 });
 
@@ -294,6 +296,11 @@ export interface Config {
    * an instance for at most `ttlMs`.
    */
   readonly viewerCache: { readonly ttlMs: number; readonly maxEntries: number };
+  /**
+   * Who reads /metrics: with `token` (METRICS_TOKEN) only requests bearing it; with `port` (METRICS_PORT) it is served
+   * on that port on loopback instead. Neither: public outside production, off in production.
+   */
+  readonly metrics: { readonly token: string | undefined; readonly port: number | undefined };
   readonly production: boolean;
   /** Abuse limits, throttles, CSRF/CORS, body and time limits, production hardening. */
   readonly security: SecurityConfig;
@@ -365,6 +372,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
       viewerCache: { ttlMs: e.VIEWER_CACHE_TTL_MS, maxEntries: e.VIEWER_CACHE_MAX_ENTRIES },
+      metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
       production: e.NODE_ENV === 'production',
       security: securityConfig(e, e.NODE_ENV === 'production'),
     },

@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { StartupError } from './errors.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
-import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
+import { createMetrics, METRICS_PATH, metricsAccess, operationNames, type Metrics } from './observability/metrics.js';
 import { createPlexClient, logDiagnostic, type PlexClient, type PlexDiagnostic } from './plex/client.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
 import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
@@ -25,7 +25,7 @@ import { useNoStore } from './plugins/no-store.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { usePlexCallBudget } from './plugins/plex-call-budget.js';
-import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
+import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments, type Manifest } from './plugins/persisted-operations.js';
 import { usePinThrottle } from './plugins/pin-throttle.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useInputErrorPaths } from './plugins/input-errors.js';
@@ -106,7 +106,11 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   const { security } = config;
   if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
   const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
-  const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
+  const metrics = deps.metrics ?? serverMetrics(config, manifest);
+  const access = metricsAccess(config.metrics, config.production);
+  if (access.kind === 'off' && config.metrics.port === undefined) {
+    logger.warn(`${METRICS_PATH} is off: in production it is served only with METRICS_TOKEN (scraped as a bearer token) or on METRICS_PORT (loopback)`);
+  }
   const now = deps.now ?? Date.now;
   const onDiagnostic = (event: PlexDiagnostic) => logDiagnostic(logger, event);
   const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
@@ -226,6 +230,15 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   });
 }
 
+/**
+ * This server's metrics. Operation names are labels only when the operator ships them: the configured manifest's and
+ * the project's own operations/ documents (the default manifest), whatever names clients send.
+ */
+function serverMetrics(config: Config, manifest: Manifest): Metrics {
+  const own = config.persistedOperations.manifestPath === undefined ? [] : [...loadManifest(DEFAULT_MANIFEST).values()];
+  return createMetrics(operationNames([...manifest.values(), ...own]), metricsAccess(config.metrics, config.production));
+}
+
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
@@ -258,6 +271,31 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string): 
   }
 }
 
+/** METRICS_PORT listens here only: the scraper runs on the same host (or reaches it through a sidecar). */
+const METRICS_HOST = '127.0.0.1';
+
+/** GET /metrics on its own port, on loopback; nothing else is served there. */
+async function listenForMetrics(metrics: Metrics, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== METRICS_PATH) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, METRICS_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
 /** The server's own address over loopback: where it calls itself (a wildcard address is reached on loopback). */
 function loopbackOf(address: AddressInfo): Loopback {
   const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
@@ -267,6 +305,8 @@ function loopbackOf(address: AddressInfo): Loopback {
 /** The Yoga server on node:http, with the connection timeouts set and a graceful close. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
+  // Built here, so that METRICS_PORT serves the same registry the service records into.
+  const metrics = deps.metrics ?? serverMetrics(config, loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST));
   let draining = false;
   const closing = new AbortController();
   const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
@@ -295,6 +335,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     maxPerAddress: connections.maxPerAddress,
     exempt: isTrustedProxy(trustProxy),
     firstRequestTimeoutMs: headersTimeout,
+    bodyTimeoutMs: abuseLimits(deps.limits).bodyTimeoutMs,
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, config.port, config.host));
@@ -307,10 +348,20 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   let built: YogaServer;
   try {
-    built = createYogaServer({ ...deps, lifecycle: { isDraining: () => draining, closing: closing.signal } }, loopbackOf(address));
+    built = createYogaServer({ ...deps, metrics, lifecycle: { isDraining: () => draining, closing: closing.signal } }, loopbackOf(address));
   } catch (error) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
+  }
+  let metricsServer: Server | undefined;
+  if (config.metrics.port !== undefined) {
+    try {
+      metricsServer = await listenForMetrics(metrics, config.metrics.port);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await built.dispose();
+      throw listenError(error as NodeJS.ErrnoException, config.metrics.port, METRICS_HOST);
+    }
   }
   yoga = built;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -342,6 +393,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
         await stopped;
         clearInterval(sweep);
+        if (metricsServer !== undefined) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
         // Only now, with no request left in flight, are the plex.tv pool and Redis released.
         await built.dispose();
       })();

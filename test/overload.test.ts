@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
+import type { AbuseLimits } from '../src/security/limits.js';
 import { errorCode, startRealServer, type RealServer } from './security-helpers.js';
 
 const VIEWER = '{ viewer { id } }';
@@ -15,8 +16,8 @@ afterEach(async () => {
   servers = [];
 });
 
-async function start(env: Record<string, string>): Promise<RealServer> {
-  const server = await startRealServer(env);
+async function start(env: Record<string, string>, limits?: Partial<AbuseLimits>): Promise<RealServer> {
+  const server = await startRealServer(env, undefined, limits);
   servers.push(server);
   return server;
 }
@@ -100,6 +101,21 @@ describe('connection limits', () => {
     const proxy = await Promise.all(Array.from({ length: 6 }, () => openIdle(port, '127.0.0.6')));
     const closed = await Promise.all(proxy.map((socket) => closedWithin(socket, 300)));
     expect(closed.every((wasClosed) => !wasClosed)).toBe(true);
+  });
+
+  it('answers 408 and closes the connection when a body is not complete in time after its headers', async () => {
+    // REQUEST_TIMEOUT_MS (headers and body together) stays long: the body has its own, shorter deadline.
+    const s = await start({}, { bodyTimeoutMs: 300 });
+    const socket = await openIdle(Number(new URL(s.url).port), '127.0.0.8');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{');
+    expect(await closedWithin(socket, 5_000)).toBe(true);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    // A complete request on a slow plex.tv is not cut: the deadline is for the body only.
+    s.sim.setFault('pins', { kind: 'delay', ms: 600 });
+    const slow = await s.gql('mutation { createSignInPin { id } }');
+    expect(slow.body.data.createSignInPin.id).toMatch(/^\d+$/);
   });
 
   it('closes a connection that sends nothing once the headers timeout passes', async () => {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
 import { getOperationAST, parse, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -14,8 +15,6 @@ export const OTHER_OPERATION = '(other)';
 /** Seconds; from a few milliseconds (a cached answer) to past the longest plex.tv deadline worth waiting for. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-// Distinct operation names (beyond the manifest's) that get a label value of their own; every later one is `(other)`.
-const MAX_SEEN_OPERATION_NAMES = 100;
 
 export interface Metrics {
   /** This server's own registry: several servers in one process (tests, a gateway) never share series. */
@@ -46,9 +45,9 @@ export function operationResult(result: ExecutionResult): string {
 }
 
 /**
- * Operation names are chosen by clients, so only known ones become label values: the names of the persisted
- * operations, and the first MAX_SEEN_OPERATION_NAMES other names this process sees. Everything else is `(other)`,
- * which keeps /metrics (and memory) bounded whatever names clients send.
+ * Operation names are chosen by clients, so only names the operator ships become label values: those of the persisted
+ * operations (the configured manifest and the project's own operations/ documents). Every other name is `(other)`, so
+ * no client can take a label slot, or grow /metrics and the process's memory, by inventing names.
  */
 export function operationNames(persistedDocuments: Iterable<string>): (name: string | null | undefined) => string {
   const known = new Set<string>();
@@ -61,15 +60,40 @@ export function operationNames(persistedDocuments: Iterable<string>): (name: str
       // A manifest entry that does not parse names no operation.
     }
   }
-  const seen = new Set<string>();
   return (name) => {
     if (!name) return 'Anonymous';
-    if (known.has(name) || seen.has(name)) return name;
-    if (seen.size < MAX_SEEN_OPERATION_NAMES && name.length <= 100) {
-      seen.add(name);
-      return name;
-    }
-    return OTHER_OPERATION;
+    return known.has(name) ? name : OTHER_OPERATION;
+  };
+}
+
+/**
+ * Who may read /metrics on the service's own port. `token` (METRICS_TOKEN): only a request with `Authorization: Bearer
+ * <token>` (Prometheus' `authorization` scrape setting). `off`: not served there (METRICS_PORT serves it on loopback, or
+ * production without either). `public`: anyone (outside production, with neither set).
+ */
+export type MetricsAccess = { readonly kind: 'public' } | { readonly kind: 'off' } | { readonly kind: 'token'; readonly token: string };
+
+export function metricsAccess(settings: { readonly token?: string | undefined; readonly port?: number | undefined }, production: boolean): MetricsAccess {
+  if (settings.token !== undefined) return { kind: 'token', token: settings.token };
+  if (settings.port !== undefined || production) return { kind: 'off' };
+  return { kind: 'public' };
+}
+
+function sameSecret(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Answers 401 to a /metrics request without the bearer token (before the Prometheus plugin serves it). */
+function useMetricsToken(token: string): Plugin {
+  return {
+    onRequest({ url, request, endResponse, fetchAPI }) {
+      if (url.pathname !== METRICS_PATH) return;
+      const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+      if (given !== undefined && sameSecret(token, given)) return;
+      endResponse(new fetchAPI.Response('Unauthorized\n', { status: 401, headers: { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' } }));
+    },
   };
 }
 
@@ -81,7 +105,10 @@ export function operationNames(persistedDocuments: Iterable<string>): (name: str
  * viewer_cache_lookups_total{result}, throttle_store_shared and throttle_store_fallbacks_total. Plus prom-client's
  * process metrics (`process_`, `nodejs_`).
  */
-export function createMetrics(nameOf: (name: string | null | undefined) => string = operationNames([])): Metrics {
+export function createMetrics(
+  nameOf: (name: string | null | undefined) => string = operationNames([]),
+  access: MetricsAccess = { kind: 'public' },
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const operationLabels = (params: FillLabelsFnParams) => ({
@@ -91,7 +118,7 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
 
   const prometheus = usePrometheus({
     registry,
-    endpoint: METRICS_PATH,
+    endpoint: access.kind === 'off' ? false : METRICS_PATH,
     skipIntrospection: true,
     metrics: {
       graphql_envelop_request_duration: createHistogram({
@@ -215,7 +242,7 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
 
   return {
     registry,
-    plugins: [operationCounter, prometheus],
+    plugins: [...(access.kind === 'token' ? [useMetricsToken(access.token) as Plugin<Context>] : []), operationCounter, prometheus],
     observeViewerCacheLookup: (result) => viewerCacheLookups.inc({ result }),
     observeThrottleStore: (shared) => {
       throttleStoreShared.set(shared ? 1 : 0);

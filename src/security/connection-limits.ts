@@ -9,6 +9,8 @@ export interface ConnectionLimits {
   readonly exempt: (address: string) => boolean;
   /** A connection that has not started a request within this time is closed (Node's headersTimeout starts later). */
   readonly firstRequestTimeoutMs: number;
+  /** A request whose body is not complete this long after its headers gets 408 and its connection is closed. */
+  readonly bodyTimeoutMs: number;
 }
 
 /**
@@ -19,7 +21,19 @@ export interface ConnectionLimits {
 export function limitConnections(server: Server, limits: ConnectionLimits): void {
   server.maxConnections = limits.maxConnections;
   const open = new Map<string, number>();
-  server.on('request', (request) => request.socket.setTimeout(0));
+  server.on('request', (request, response) => {
+    request.socket.setTimeout(0);
+    // Node's requestTimeout bounds headers and body together; a body trickled a byte at a time would hold the socket
+    // for all of it. The body gets its own, shorter deadline.
+    if (request.complete) return;
+    const timer = setTimeout(() => {
+      if (request.complete) return;
+      if (response.headersSent) request.socket.destroy();
+      else response.writeHead(408, { connection: 'close', 'content-type': 'text/plain' }).end('The request body did not arrive in time.\n', () => request.socket.destroy());
+    }, limits.bodyTimeoutMs);
+    timer.unref();
+    response.once('close', () => clearTimeout(timer));
+  });
   server.on('connection', (socket) => {
     // No callback: Node's server destroys a socket whose timeout fires.
     socket.setTimeout(limits.firstRequestTimeoutMs);
