@@ -2,6 +2,7 @@
 // (the product as `node dist/main.js`, and the two floors in bench/), and the load generators (bench/load.mjs,
 // bench/sse-clients.mjs). The product is a black box here: configured by environment variables, talked to over HTTP,
 // measured through /proc, its garbage collected (soak and subscription modes only) through the inspector protocol.
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, closeSync, createReadStream, existsSync, readFileSync } from 'node:fs';
@@ -228,6 +229,9 @@ export interface ServerOptions {
   readonly logFile?: string;
 }
 
+/** The product's METRICS_TOKEN: the benchmark scrapes /metrics with it. */
+export const BENCH_METRICS_TOKEN = randomBytes(24).toString('base64url');
+
 /**
  * The product as it runs in production: `node dist/main.js`, NODE_ENV=production, the default log level, plex.tv at
  * the simulator. The floors get the same PORT/HOST/PLEX_* variables.
@@ -237,6 +241,8 @@ export async function startServer(kind: ServerKind, options: ServerOptions): Pro
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
+    // In production /metrics answers only with it, as a bearer token (Prometheus' `authorization` setting).
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     HOST: '127.0.0.1',
     PORT: String(port),
     PLEX_API_URL: options.simulator.url,

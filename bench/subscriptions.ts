@@ -6,14 +6,13 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RAISED_LIMITS } from './matrix.js';
-import { collectGarbage, log, settle, simulatorStats, startChild, startServer, startSimulator, warnings, type Server, type Simulator } from './processes.js';
+import { BENCH_METRICS_TOKEN, collectGarbage, log, settle, simulatorStats, startChild, startServer, startSimulator, warnings, type Server, type Simulator } from './processes.js';
 import { cpuMs, machineCpuMs, memory } from './proc.mjs';
 import { fixed, mib } from './report.js';
 import { DOCUMENTS } from './scenarios.js';
 
 /** Sent explicitly (it is the product's default) so the expected poll rate is known. */
 const POLL_INTERVAL_MS = 1000;
-const PIN_WATCH_MAX_DEFAULT = 1000;
 
 export interface SubscriptionOptions {
   readonly count: number;
@@ -53,7 +52,7 @@ export interface SubscriptionResult {
 
 /** The product's nodejs_eventloop_lag_max_seconds, in ms; prom-client resets that histogram on every scrape. */
 async function eventLoopMaxMs(product: Server): Promise<number | null> {
-  const response = await fetch(`${product.url}/metrics`);
+  const response = await fetch(`${product.url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
   if (!response.ok) return null;
   const match = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([0-9.eE+-]+)$/m.exec(await response.text());
   return match ? Number(match[1]) * 1000 : null;
@@ -105,7 +104,6 @@ export async function runSubscriptions(options: SubscriptionOptions, logDir: str
   const pinCount = Math.ceil(options.count / options.perPin);
   const subscribers = pinCount * options.perPin;
   const env: Record<string, string> = { ...RAISED_LIMITS, PIN_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS) };
-  if (pinCount + 10 > PIN_WATCH_MAX_DEFAULT) env.PIN_WATCH_MAX = String(pinCount + 10);
   log(`subscriptions: ${subscribers} subscribers, ${options.perPin} per PIN, ${pinCount} PINs, upstream latency ${options.latencyMs} ms, held ${options.holdSeconds} s`);
 
   const simulator = await startSimulator(options.latencyMs);

@@ -109,7 +109,10 @@ export interface SecurityConfig {
   readonly pins: {
     /** `createSignInPin` calls per client address per minute. */
     readonly creationsPerMinute: number;
-    /** `Query.signInPin` checks of one PIN per client address per minute (per (address, PIN id)). */
+    /**
+     * `Query.signInPin` checks of one PIN per client address per minute (per (address, PIN id)); an address may read
+     * twice this many across every PIN id.
+     */
     readonly pollsPerMinute: number;
     /** New `Subscription.signInPin` streams per client address per minute. */
     readonly subscriptionsPerMinute: number;
@@ -234,7 +237,6 @@ const EnvSchema = z.object({
   // Checked by parseSealingKeys (authConfig below), whose problems never quote the value.
   AUTH_SEALING_KEY: z.string().optional(),
   PIN_POLL_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1_000),
-  PIN_WATCH_MAX: positiveInt.max(100_000).default(1_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PERSISTED_OPERATIONS: z.enum(['off', 'only']).default('off'),
   PERSISTED_OPERATIONS_MANIFEST: z.string().trim().min(1).optional(),
@@ -278,10 +280,8 @@ export interface Config {
     readonly sealingKeys: SealingKeyring | null;
   };
   readonly pins: {
-    /** How often the signInPin subscription polls plex.tv for one PIN. */
+    /** How often the signInPin subscription polls plex.tv for a young PIN. */
     readonly pollIntervalMs: number;
-    /** How many PINs the signInPin subscription watches at once, across all subscribers. */
-    readonly maxWatched: number;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly persistedOperations: {
@@ -368,7 +368,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       },
       publicUrl: e.PUBLIC_URL,
       auth: auth.auth,
-      pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS, maxWatched: e.PIN_WATCH_MAX },
+      pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS },
       logLevel: e.LOG_LEVEL,
       persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
       viewerCache: { ttlMs: e.VIEWER_CACHE_TTL_MS, maxEntries: e.VIEWER_CACHE_MAX_ENTRIES },

@@ -4,38 +4,40 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Child, freePort, ROOT, until, waitForPort } from './deployment/processes.js';
 
-// An attacker: opens `count` sockets from `localAddress`, sends headers announcing a 100 000-byte body and one byte of
-// it, then trickles a byte every half second. Says how many sockets connected, then how many the server left open.
+// An attacker: opens `count` sockets from `localAddress`, each sending headers that announce a 100 000-byte body and
+// then trickling a byte of it every half second. Says, when asked, how many have connected or been refused.
 const ATTACKER = `
 const net = require('node:net');
 const [localAddress, port, count] = process.argv.slice(1);
-const sockets = [];
+const open = new Set();
 let settled = 0;
-let closed = 0;
-const done = () => {
-  settled += 1;
-  if (settled === Number(count)) console.log(JSON.stringify({ ready: true }));
-};
-for (let i = 0; i < Number(count); i += 1) {
+function attack() {
+  let counted = false;
+  const settle = () => {
+    if (counted) return;
+    counted = true;
+    settled += 1;
+  };
   const socket = net.connect({ host: '127.0.0.1', port: Number(port), localAddress }, () => {
+    open.add(socket);
+    settle();
     socket.write('POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: 100000\\r\\n\\r\\n{');
-    done();
   });
   socket.on('error', () => {});
   socket.once('close', () => {
-    closed += 1;
-    if (!socket.connecting && socket.bytesWritten === 0) done();
+    settle();
+    open.delete(socket);
   });
-  sockets.push(socket);
 }
+for (let i = 0; i < Number(count); i += 1) attack();
 setInterval(() => {
-  for (const socket of sockets) if (!socket.destroyed) socket.write(' ');
+  for (const socket of open) socket.write(' ');
 }, 500);
-process.on('message', () => process.send({ open: sockets.filter((socket) => !socket.destroyed).length, closed }));
+process.on('message', () => process.send({ settled }));
 `;
 
 const ATTACKERS = 10;
-const SOCKETS_EACH = 400;
+const SOCKETS_EACH = 260;
 
 describe('connections: 10 addresses trickling request bodies (spawned processes)', () => {
   let server: Child;
@@ -44,12 +46,12 @@ describe('connections: 10 addresses trickling request bodies (spawned processes)
 
   beforeAll(async () => {
     port = await freePort();
-    // MAX_CONNECTIONS below what the attack would hold without the per-address cap (10 × 400); the cap is the default.
+    // MAX_CONNECTIONS below what the attack would hold without the per-address cap (10 × 260), above what the cap lets 10 addresses hold (10 × 200); the cap is the default.
     server = new Child(
       'server',
       spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--mock'], {
         cwd: ROOT,
-        env: { PATH: process.env['PATH'] ?? '', PORT: String(port), HOST: '127.0.0.1', MAX_CONNECTIONS: '3000', PLEX_CLIENT_IDENTIFIER: 'connections-test' },
+        env: { PATH: process.env['PATH'] ?? '', PORT: String(port), HOST: '127.0.0.1', MAX_CONNECTIONS: '2100', PLEX_CLIENT_IDENTIFIER: 'connections-test' },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
@@ -59,18 +61,28 @@ describe('connections: 10 addresses trickling request bodies (spawned processes)
   afterAll(async () => {
     await Promise.all(attackers.map((attacker) => attacker.stop('SIGKILL')));
     await server?.stop();
-  });
+  }, 60_000);
 
-  it('serves a fresh client while every attacking address holds at most MAX_CONNECTIONS_PER_ADDRESS (200) sockets', async () => {
+  it('serves a fresh client while the attack holds what it can (MAX_CONNECTIONS_PER_ADDRESS, 200, per address; without it every slot)', async () => {
     for (let n = 0; n < ATTACKERS; n += 1) {
       const child = spawn(process.execPath, ['-e', ATTACKER, `127.0.9.${n + 1}`, String(port), String(SOCKETS_EACH)], {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
       attackers.push(new Child(`attacker-${n}`, child));
     }
-    await until(() => attackers.every((attacker) => attacker.logged('"ready":true')), 'every attacker to open its sockets', 60_000);
+    const ask = () =>
+      Promise.all(
+        attackers.map(async (attacker) => {
+          const answer = once(attacker.process, 'message');
+          attacker.process.send('count');
+          return (await answer)[0] as { settled: number };
+        }),
+      );
+    // The attack is in force once every attacker's sockets have connected (or been refused).
+    await until(async () => (await ask()).every((attacker) => attacker.settled === SOCKETS_EACH), 'the attack to be in force', 90_000);
 
-    const fresh = new Agent({ localAddress: '127.0.9.200' });
+    // Before the attack's bodies time out (10 s after their headers), which would free every slot anyway.
+    const fresh = new Agent({ localAddress: '127.0.9.200', connect: { timeout: 5_000 } });
     try {
       const response = await undiciFetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
@@ -83,15 +95,6 @@ describe('connections: 10 addresses trickling request bodies (spawned processes)
     } finally {
       await fresh.close();
     }
-
-    const held = await Promise.all(
-      attackers.map(async (attacker) => {
-        const answer = once(attacker.process, 'message');
-        attacker.process.send('count');
-        return ((await answer)[0] as { open: number }).open;
-      }),
-    );
-    for (const open of held) expect(open).toBeLessThanOrEqual(200);
     expect(server.running).toBe(true);
-  }, 120_000);
+  }, 150_000);
 });

@@ -4,11 +4,9 @@
  */
 export const ABUSE_LIMITS = {
   /**
-   * plex.tv PIN reads (`Query.signInPin`) per client address a minute, across every PIN id: a sign-in page polls one PIN
-   * about once a second, so 120 leaves room for two tabs, while random ids cannot turn one address into a flood.
+   * What a read of a PIN plex.tv does not know (404) costs in the address's budget of PIN reads (twice
+   * PIN_POLLS_PER_MINUTE, 120 by default): only guessing sends unknown ids.
    */
-  pinReadsPerMinute: 120,
-  /** What a read of a PIN plex.tv does not know (404) costs in all: only guessing sends unknown ids. */
   unknownPinReadCost: 4,
   /** `signOut` calls to plex.tv per client address a minute: a user signs out once, not 30 times a minute. */
   signOutsPerMinute: 30,

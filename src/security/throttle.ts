@@ -198,7 +198,8 @@ export function createThrottles(config: SecurityConfig, logger: Logger, options:
   const { creationsPerMinute, pollsPerMinute, subscriptionsPerMinute } = config.pins;
   const pinCreations = creationsPerMinute > 0 ? limiter('pin-create', creationsPerMinute) : undefined;
   const pinPolls = pollsPerMinute > 0 ? limiter('pin-poll', pollsPerMinute) : undefined;
-  const pinReads = limiter('pin-read', limits.pinReadsPerMinute);
+  // Twice the checks of one PIN: a sign-in page polling its PIN, with room for a second tab.
+  const pinReads = pollsPerMinute > 0 ? limiter('pin-read', 2 * pollsPerMinute) : undefined;
   const pinSubscriptions = subscriptionsPerMinute > 0 ? limiter('pin-subscribe', subscriptionsPerMinute) : undefined;
   const signOuts = limiter('sign-out', limits.signOutsPerMinute);
   const facts = createFacts(config.redis.keyPrefix, redis);
@@ -296,14 +297,14 @@ export function createThrottles(config: SecurityConfig, logger: Logger, options:
     },
     consumePinCreation: async (address) => (pinCreations && known(address) ? take(pinCreations, address) : null),
     async consumePinPoll(address, pinId) {
-      if (known(address)) {
+      if (pinReads && known(address)) {
         const wait = await take(pinReads, address);
         if (wait !== null) return wait;
       }
       return pinPolls ? take(pinPolls, `${pinId}@${address}`) : null;
     },
     async chargeUnknownPin(address) {
-      if (known(address) && limits.unknownPinReadCost > 1) await pinReads.penalty(address, limits.unknownPinReadCost - 1);
+      if (pinReads && known(address) && limits.unknownPinReadCost > 1) await pinReads.penalty(address, limits.unknownPinReadCost - 1);
     },
     consumeSignOut: async (address) => (known(address) ? take(signOuts, address) : null),
     consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),

@@ -25,6 +25,7 @@ const SIGN_IN = `mutation SignIn($input: SignInInput!) {
 const VIEWER = '{ viewer { username } }';
 const SIGN_OUT = 'mutation SignOut { signOut { signedOut tokenWasValid } }';
 const CREATE_PIN = 'mutation CreatePin { createSignInPin { id code } }';
+const METRICS_TOKEN = `deployment-metrics-${randomUUID()}`;
 const PIN_STATUS = 'query PinStatus($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename } }';
 const WATCH_PIN = `subscription WatchPin($id: ID!, $code: String!) {
   signInPin(id: $id, code: $code) { __typename ... on SignInSuccess { user { username } } }
@@ -79,6 +80,8 @@ beforeAll(async () => {
     SHUTDOWN_DRAIN_MS: String(SHUTDOWN_DRAIN_MS),
     // The rolling-restart load checks one PIN many times a second from each of its clients.
     PIN_POLLS_PER_MINUTE: '1000000',
+    // /metrics is off in production without it; the tests scrape each instance with it, as Prometheus would.
+    METRICS_TOKEN,
   };
   instances = [];
   for (const name of ['a', 'b', 'c']) instances.push(new Instance(name, await freePort(), env));

@@ -111,9 +111,12 @@ export class Instance {
     return this.runs.some((run) => run.logged(text));
   }
 
-  /** One value of this instance's /metrics (0 when the series does not exist yet). */
+  /** One value of this instance's /metrics (0 when the series does not exist yet), scraped with its METRICS_TOKEN. */
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const text = await (await fetch(`${this.url}/metrics`)).text();
+    const token = this.env['METRICS_TOKEN'];
+    const response = await fetch(`${this.url}/metrics`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    if (response.status !== 200) throw new Error(`${this.name}: /metrics answered ${response.status}`);
+    const text = await response.text();
     const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
     let sum = 0;
     for (const line of text.split('\n')) {
