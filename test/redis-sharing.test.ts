@@ -66,8 +66,8 @@ describe('throttle counters when Redis stops and comes back', () => {
 describe('sign-out everywhere through Redis pub/sub (REDIS_URL with VIEWER_CACHE_TTL_MS)', () => {
   const state = twoInstances({ VIEWER_CACHE_TTL_MS: '30000' }, 'listening for sign-outs');
 
-  // In one process the servers also share the local sign-out registry; these tests take the two halves of the
-  // broadcast apart (a server hears a digest from Redis; a server publishes one). test/deployment/ runs it whole.
+  // These tests take the two halves of the broadcast apart (a server hears a digest from Redis; a server publishes
+  // one). test/deployment/ runs it whole.
   it('drops a token from the viewer cache when its digest comes in on the channel', async () => {
     const { b, sim, redis, prefix } = state;
     const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
@@ -95,7 +95,6 @@ describe('sign-out everywhere through Redis pub/sub (REDIS_URL with VIEWER_CACHE
       const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
       await a.gql(SIGN_OUT, {}, bearer(token));
       await until(() => heard.length > 0, 'the sign-out message');
-      // Both servers of this process publish it (the sign-out registry is process-wide); a deployment runs one per process.
       const digest = createHash('sha256').update(token).digest('base64url');
       expect(new Set(heard.map((entry) => JSON.stringify(entry)))).toEqual(new Set([JSON.stringify({ channel: `${prefix}sign-out`, message: digest })]));
     } finally {
