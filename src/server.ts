@@ -38,7 +38,7 @@ import { clientAddressResolver, isTrustedProxy } from './security/client-address
 import { limitConnections } from './security/connection-limits.js';
 import { publicUrlResolver } from './security/public-url.js';
 import type { PlexSimulator } from './simulator/index.js';
-import { connectRedis } from './security/redis.js';
+import { connectRedis } from './redis.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {

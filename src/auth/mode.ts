@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { Plex, PlexClient } from '../plex/client.js';
-import type { RedisConnection } from '../security/redis.js';
+import type { RedisConnection } from '../redis.js';
 import { sealDevice, unsealDevice, type SealingKeyring } from './device.js';
 import { createPendingDevices } from './pending-devices.js';
 import { jwtPinSignIn, legacyPinSignIn, type PinSignIn } from './pin-sign-in.js';

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/logger.js';
-import type { RedisConnection } from '../security/redis.js';
+import type { RedisConnection } from '../redis.js';
 
 /**
  * Where the device of a JWT-mode PIN sign-in waits between createSignInPin and the poll that sees the approval, keyed

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
-import type { RedisConnection } from '../security/redis.js';
+import type { RedisConnection } from '../redis.js';
 import type { ViewerCache } from './viewer-cache.js';
 
 /** What names a signed-out token between instances: its SHA-256, never the token. */

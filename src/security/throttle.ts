@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
-import type { RedisConnection } from './redis.js';
+import type { RedisConnection } from '../redis.js';
 import type { SecurityConfig } from '../config.js';
 
 const MINUTE = 60;
