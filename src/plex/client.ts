@@ -359,7 +359,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
             ? { endpoint: 'pins', query: { strong: 'true' } }
             : { endpoint: 'pins', device, json: { jwk: device.publicJwk, strong: true } },
         );
-        if (!is2xx(answer.status)) fail('pins', answer, isRefusal(answer.status) ? 'request refused (key not accepted)' : undefined);
+        if (!is2xx(answer.status)) fail('pins', answer, device && isRefusal(answer.status) ? 'request refused (key not accepted)' : undefined);
         const pin = parse('pins', answer, PlexPinSchema);
         const clientIdentifier = device?.clientIdentifier ?? options.clientIdentifier;
         return { ...pin, authUrl: approvalUrl(authUrl, { clientIdentifier, code: pin.code, product: options.product, forwardUrl }) };
@@ -373,7 +373,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         );
         if (answer.status === 200) return parse('pin', answer, PlexPinSchema);
         if (answer.status === 404) return null;
-        return fail('pin', answer, isRefusal(answer.status) ? 'request refused (device JWT not accepted)' : undefined);
+        return fail('pin', answer, device && isRefusal(answer.status) ? 'request refused (device JWT not accepted)' : undefined);
       },
 
       async refreshToken(device) {
