@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignOuts, tokenDigest } from '../src/plex/sign-outs.js';
+import { ViewerCache } from '../src/plex/viewer-cache.js';
+import { connectRedis } from '../src/redis.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
+import { capturingLogger } from './harness.js';
 import { TestRedis, until } from './deployment/processes.js';
 import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
 
@@ -119,4 +123,35 @@ describe('sign-out everywhere through Redis pub/sub (REDIS_URL with VIEWER_CACHE
     await until(() => b.logs.filter((line) => line.includes('listening for sign-outs')).length === 2, 'b to listen again', 10_000);
     expect((await b.gql(VIEWER, {}, bearer(token))).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   }, 30_000);
+});
+
+describe('the sign-outs of one instance', () => {
+  it("drop a token once: at once locally, not again when the instance's own message comes back; other instances' are heard", async () => {
+    const redis = await TestRedis.start();
+    const { logger, lines } = capturingLogger();
+    const connection = connectRedis(redis.url, 'once:', logger);
+    const cache = new ViewerCache({ ttlMs: 60_000, maxEntries: 10 });
+    const dropped: string[] = [];
+    const drop = cache.dropDigest.bind(cache);
+    cache.dropDigest = (digest) => {
+      dropped.push(digest);
+      drop(digest);
+    };
+    const signOuts = createSignOuts({ redis: connection, logger, viewerCache: cache });
+    const other = new Redis(redis.url);
+    try {
+      await until(() => lines.some((line) => line.includes('listening for sign-outs')), 'the subscription');
+      await signOuts.signedOut('token-a');
+      expect(dropped).toEqual([tokenDigest('token-a')]);
+      // Published after this instance's own message, so heard after its echo.
+      await other.publish('once:sign-out', tokenDigest('token-b'));
+      await until(() => dropped.length >= 2, "the other instance's sign-out");
+      expect(dropped).toEqual([tokenDigest('token-a'), tokenDigest('token-b')]);
+    } finally {
+      other.disconnect();
+      await signOuts.close();
+      await connection.close();
+      await redis.stop();
+    }
+  });
 });
