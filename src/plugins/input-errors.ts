@@ -234,12 +234,14 @@ function variableErrors(args: ExecutionArgs, hideSuggestions: boolean): GraphQLE
   return errors;
 }
 
-// A string or name token the parser quotes in its message ("Expected Name, found String "<the password>"").
+// What the parser quotes in its message ("Expected Name, found String "<the password>"), and the punctuators it
+// quotes, which are kept (`Expected ":", found "…"`).
 const QUOTED = /"(?:[^"\\\n]|\\.)*"?/g;
+const PUNCTUATOR = /^"(?:[!$&():=@[\]{|}]|\.\.\.)"$/;
 
 /**
  * Input errors by path, for literals (validation) and variables (before execution), plus the two messages that still
- * carry a client's data: a syntax error quotes the token it stopped at (each quoted token becomes "…"), and Yoga
+ * carry a client's data: a syntax error quotes the token it stopped at (it becomes "…"), and Yoga
  * attaches the JSON parser's message (which quotes the body) to an unparsable body as extensions.originalError
  * (dropped; such a body is not a GraphQL-over-HTTP request at all, so every client gets 400).
  */
@@ -255,7 +257,7 @@ export function useInputErrors(options: { hideSuggestions: boolean }): Plugin {
       const { originalError, ...extensions } = error.extensions ?? {};
       const parse = extensions['code'] === ErrorCode.GRAPHQL_PARSE_FAILED;
       if (!parse && originalError === undefined) return error;
-      const message = parse ? `Syntax Error: ${error.message.replace(/^Syntax Error: /, '').replace(QUOTED, '"…"')}` : error.message;
+      const message = parse ? error.message.replace(QUOTED, (quoted) => (PUNCTUATOR.test(quoted) ? quoted : '"…"')) : error.message;
       return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: originalError === undefined ? extensions : { ...extensions, http: { status: 400 } } });
     });
     return { ...result, errors };
