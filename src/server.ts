@@ -184,7 +184,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       usePlexCallBudget(),
-      useEntitiesLimits(subgraphSchema, security.limits),
+      useEntitiesLimits(subgraphSchema, security.limits.maxAliases),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
