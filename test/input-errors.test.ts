@@ -180,6 +180,14 @@ describe('a value never comes back, whichever step refuses it', () => {
     expect(body.errors!.map((error) => [error.message, error.extensions?.['code']])).toEqual([[message, code]]);
     expect(h.sim.count()).toBe(0);
   });
+
+  it('a null variable inside a literal: graphql-js refuses the literal without printing it', async () => {
+    const document = `mutation ($login: String = "x") { signIn(input: { login: $login, password: "${secret}" }) { __typename } }`;
+    const { text, body } = await h.gql(document, { login: null });
+    expect(text).not.toContain(secret);
+    expect(body.errors!.map((error) => error.message)).toEqual(['Argument "input" has invalid value ….']);
+    expect(h.sim.count()).toBe(0);
+  });
 });
 
 describe('input errors in production', () => {

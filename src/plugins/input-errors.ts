@@ -15,6 +15,7 @@ import {
   isNonNullType,
   isRequiredArgument,
   isRequiredInputField,
+  print,
   typeFromAST,
   visit,
   type ASTNode,
@@ -238,13 +239,34 @@ function variableErrors(args: ExecutionArgs, hideSuggestions: boolean): GraphQLE
 // quotes, which are kept (`Expected ":", found "…"`).
 const QUOTED = /"(?:[^"\\\n]|\\.)*"?/g;
 const PUNCTUATOR = /^"(?:[!$&():=@[\]{|}]|\.\.\.)"$/;
+const VALUE_KINDS = new Set<string>([Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT]);
 
 /**
- * Input errors by path, for literals (validation) and variables (before execution), plus the two messages that still
- * carry a client's data: a syntax error quotes the token it stopped at (it becomes "…"), and Yoga
- * attaches the JSON parser's message (which quotes the body) to an unparsable body as extensions.originalError
- * (dropped; such a body is not a GraphQL-over-HTTP request at all, so every client gets 400).
+ * The messages that still carry a client's data: a syntax error quotes the token it stopped at; graphql-js prints a
+ * literal it cannot coerce after all, when a variable inside it is null (`Argument "input" has invalid value {…}.`), at
+ * the end of the message; Yoga attaches the JSON parser's message, which quotes the body, to an unparsable body as
+ * extensions.originalError (dropped: such a body is not a GraphQL-over-HTTP request at all, so every client gets 400).
  */
+function redacted(error: GraphQLError): GraphQLError {
+  const { originalError, ...extensions } = error.extensions;
+  let message = error.message;
+  if (extensions['code'] === ErrorCode.GRAPHQL_PARSE_FAILED) message = message.replace(QUOTED, (quoted) => (PUNCTUATOR.test(quoted) ? quoted : '"…"'));
+  for (const node of extensions['issues'] === undefined ? (error.nodes ?? []) : []) {
+    const literal = VALUE_KINDS.has(node.kind) ? print(node) : '';
+    const at = literal === '' ? -1 : message.lastIndexOf(literal);
+    if (at >= 0) message = `${message.slice(0, at)}…${message.slice(at + literal.length)}`;
+  }
+  if (message === error.message && originalError === undefined) return error;
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: originalError === undefined ? extensions : { ...extensions, http: { status: 400 } },
+  });
+}
+
+/** Input errors by path, for literals (validation) and variables (before execution), and no client data in any error. */
 export function useInputErrors(options: { hideSuggestions: boolean }): Plugin {
   const rule = inputValuesRule(options.hideSuggestions);
   const refuse = (args: ExecutionArgs) => {
@@ -252,15 +274,8 @@ export function useInputErrors(options: { hideSuggestions: boolean }): Plugin {
     return errors.length === 0 ? undefined : () => ({ errors });
   };
   const redact = (result: ExecutionResult): ExecutionResult => {
-    if (!result.errors?.some((error) => error.extensions?.['code'] === ErrorCode.GRAPHQL_PARSE_FAILED || error.extensions?.['originalError'])) return result;
-    const errors = result.errors.map((error) => {
-      const { originalError, ...extensions } = error.extensions ?? {};
-      const parse = extensions['code'] === ErrorCode.GRAPHQL_PARSE_FAILED;
-      if (!parse && originalError === undefined) return error;
-      const message = parse ? error.message.replace(QUOTED, (quoted) => (PUNCTUATOR.test(quoted) ? quoted : '"…"')) : error.message;
-      return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: originalError === undefined ? extensions : { ...extensions, http: { status: 400 } } });
-    });
-    return { ...result, errors };
+    const errors = result.errors?.map(redacted);
+    return errors?.some((error, index) => error !== result.errors![index]) ? { ...result, errors } : result;
   };
   return {
     onValidate({ validateFn, setValidationFn }) {
