@@ -172,6 +172,7 @@ describe('a value never comes back, whichever step refuses it', () => {
     ['a default value of the wrong type', `mutation ($p: Boolean = "${secret}") { signIn(input: { login: "a", password: "x", rememberMe: $p }) { __typename } }`, undefined, '$p must be true or false.', 'GRAPHQL_VALIDATION_FAILED'],
     ['a variable of the wrong type', SIGN_IN_VARIABLE, { input: { login: 'a', password: [secret] } }, 'input.password must be a string.', 'BAD_USER_INPUT'],
     ['a variable that is not an object', SIGN_IN_VARIABLE, { input: secret }, 'input must be an object with the fields of SignInInput.', 'BAD_USER_INPUT'],
+    ['a variable that is a list', SIGN_IN_VARIABLE, { input: [secret] }, 'input must be an object with the fields of SignInInput.', 'BAD_USER_INPUT'],
     ['a variable of the wrong scalar', SIGN_IN_VARIABLE, { input: { login: 'a', password: 'x', rememberMe: secret } }, 'input.rememberMe must be true or false.', 'BAD_USER_INPUT'],
     ['a subscription variable', 'subscription ($code: String!) { signInPin(id: "1", code: $code) { __typename } }', { code: [secret] }, 'code must be a string.', 'BAD_USER_INPUT'],
   ])('%s: named without the value, and plex.tv is not called', async (_name, document, variables, message, code) => {

@@ -194,8 +194,8 @@ function variableRoot(operation: OperationDefinitionNode, name: string): string 
 /**
  * The problems of the operation's variables, found as graphql-js's coerceVariableValues finds them (same order, same
  * coerceInputValue), before it runs: its messages would quote the values. coerceInputValue reports an input object's
- * missing fields and then its unknown fields at the object's own path, one call each, in field order: the k-th such
- * call at one path is the k-th of those problems.
+ * missing fields and then its unknown fields at the object's own path, one call each, in order: the k-th such call at
+ * one path is the k-th of those problems.
  */
 function variableErrors(args: ExecutionArgs, hideSuggestions: boolean): GraphQLError[] {
   const operation = getOperationAST(args.document, args.operationName);
@@ -205,31 +205,38 @@ function variableErrors(args: ExecutionArgs, hideSuggestions: boolean): GraphQLE
     const name = definition.variable.name.value;
     const type = typeFromAST(args.schema, definition.type);
     if (!isInputType(type)) continue;
-    const root = [variableRoot(operation!, name)];
+    // Named only when something is wrong: finding its uses walks the operation.
+    let root: string[] | undefined;
+    const rootPath = () => (root ??= [variableRoot(operation!, name)]);
     const add = (problem: Problem) => errors.length < MAX_ERRORS && errors.push(inputError(problem, definition, VARIABLE_ERROR));
     if (!Object.hasOwn(values, name) || values[name] === null) {
       const missing = values[name] === undefined;
-      if (isNonNullType(type) && !(missing && definition.defaultValue)) add({ path: root, predicate: missing ? REQUIRED : NOT_NULL });
+      if (isNonNullType(type) && !(missing && definition.defaultValue)) add({ path: rootPath(), predicate: missing ? REQUIRED : NOT_NULL });
       continue;
     }
     const objects = new Map<string, { problems: Problem[]; next: number }>();
     coerceInputValue(values[name], type, (at, invalid) => {
-      const path = [...root, ...at.map(String)];
+      const path = [...rootPath(), ...at.map(String)];
       if (invalid === null) return void add({ path, predicate: NOT_NULL });
       let named = getNamedType(type);
       for (const key of at) if (typeof key === 'string' && isInputObjectType(named)) named = getNamedType(named.getFields()[key]!.type);
-      if (!isInputObjectType(named) || typeof invalid !== 'object' || Array.isArray(invalid)) return void add({ path, predicate: `must be ${expected(named)}.` });
+      const wrongType: Problem = { path, predicate: `must be ${expected(named)}.` };
+      if (!isInputObjectType(named) || typeof invalid !== 'object') return void add(wrongType);
+      // An object (or a list, which graphql-js takes for one): its missing fields, then its unknown fields.
       const given = invalid as Record<string, unknown>;
       const fields = named.getFields();
       const object = objects.get(path.join('.')) ?? {
-        problems: [
-          ...Object.values(fields).filter((field) => given[field.name] === undefined && isRequiredInputField(field)).map((field) => ({ path: [...path, field.name], predicate: REQUIRED })),
-          ...Object.keys(given).filter((key) => !Object.hasOwn(fields, key)).map((key) => unknownField(named as GraphQLInputObjectType, key, path, hideSuggestions)),
-        ],
+        problems: Array.isArray(invalid)
+          ? [wrongType]
+          : [
+              ...Object.values(fields).filter((field) => given[field.name] === undefined && isRequiredInputField(field)).map((field) => ({ path: [...path, field.name], predicate: REQUIRED })),
+              ...Object.keys(given).filter((key) => !Object.hasOwn(fields, key)).map((key) => unknownField(named as GraphQLInputObjectType, key, path, hideSuggestions)),
+            ],
         next: 0,
       };
       objects.set(path.join('.'), object);
-      add(object.problems[object.next++] ?? { path, predicate: `must be ${expected(named)}.` });
+      const problem = object.problems[object.next++] ?? (object.next === 1 ? wrongType : undefined);
+      if (problem) add(problem);
     });
   }
   return errors;
