@@ -16,6 +16,7 @@ import {
   isRequiredArgument,
   isRequiredInputField,
   print,
+  specifiedRules,
   typeFromAST,
   visit,
   type ASTNode,
@@ -255,7 +256,7 @@ const VALUE_KINDS = new Set<string>([Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOO
  * extensions.originalError (dropped: such a body is not a GraphQL-over-HTTP request at all, so every client gets 400).
  */
 function redacted(error: GraphQLError): GraphQLError {
-  const { originalError, ...extensions } = error.extensions;
+  const { originalError, ...extensions } = error.extensions ?? {};
   let message = error.message;
   if (extensions['code'] === ErrorCode.GRAPHQL_PARSE_FAILED) message = message.replace(QUOTED, (quoted) => (PUNCTUATOR.test(quoted) ? quoted : '"…"'));
   for (const node of extensions['issues'] === undefined ? (error.nodes ?? []) : []) {
@@ -287,7 +288,7 @@ export function useInputErrors(options: { hideSuggestions: boolean }): Plugin {
   return {
     onValidate({ validateFn, setValidationFn }) {
       setValidationFn((schema, document, rules, ...rest) =>
-        validateFn(schema, document, rules?.flatMap((each: ValidationRule) => (each === ValuesOfCorrectTypeRule ? [rule] : each === ProvidedRequiredArgumentsRule ? [] : [each])), ...rest),
+        validateFn(schema, document, (rules ?? specifiedRules).flatMap((each: ValidationRule) => (each === ValuesOfCorrectTypeRule ? [rule] : each === ProvidedRequiredArgumentsRule ? [] : [each])), ...rest),
       );
     },
     onExecute({ args, setExecuteFn }) {
