@@ -41,7 +41,8 @@ import { ErrorCode } from '../errors.js';
  * the same words for a literal and for a variable, with the path also in `extensions.issues`. graphql-js's own messages
  * quote the value ("String cannot represent a non string value: <the password>"), so its two rules that check literal
  * arguments are replaced by one that reports from the AST, and variables are checked before graphql-js coerces them,
- * from coerceInputValue's path callback. Messages are built from schema names and client-written GraphQL names only.
+ * from coerceInputValue's path callback. Messages are built from schema names and client-written GraphQL names only;
+ * the few messages of graphql-js and Yoga that would still carry a client's data lose it in `redacted`.
  */
 
 /** What a value of a leaf type must look like, completing "must be …". */
