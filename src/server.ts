@@ -28,8 +28,7 @@ import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { usePinThrottle } from './plugins/pin-throttle.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
-import { useInputErrorPaths } from './plugins/input-errors.js';
-import { useRedactedErrors } from './plugins/redacted-errors.js';
+import { useInputErrors } from './plugins/input-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
 import { SIMULATOR_PREFIX, useSimulator } from './plugins/simulator.js';
@@ -185,13 +184,12 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       usePlexCallBudget(),
-      useEntitiesLimits(subgraphSchema, security.limits),
+      useEntitiesLimits(subgraphSchema, security.limits.maxAliases),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       usePinThrottle(throttles, clientAddress) as Plugin,
-      useInputErrorPaths({ hideSuggestions: security.hideSuggestions }),
-      useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
+      useInputErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useUnexpectedErrorLog(logger, loggedErrors),
