@@ -271,7 +271,7 @@ describe('bodies match the OpenAPI description', () => {
     const missing = await getUser(token);
     expect(validate(missing.body)).toBe(false);
     expect(validate.errors?.map((e) => e.params)).toEqual(
-      expect.arrayContaining([{ missingProperty: 'id' }, { missingProperty: 'username' }]),
+      expect.arrayContaining([{ missingProperty: 'id' }, { missingProperty: 'uuid' }]),
     );
 
     sim.setFault('user', { kind: 'unknown-enums' }, 1);
@@ -591,7 +591,7 @@ describe('faults', () => {
     const res = await plainSignIn();
     expect(res.status).toBe(201);
     expect(res.body).not.toHaveProperty('id');
-    expect(res.body).not.toHaveProperty('username');
+    expect(res.body).not.toHaveProperty('uuid');
     expect(res.body.email).toBe('demo@example.com');
   });
 

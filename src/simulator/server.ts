@@ -933,7 +933,7 @@ class Simulator implements PlexSimulator {
     }
     const body = structuredClone(withToken(entry.body, token, kind));
     body['thumb'] = String(body['thumb']).replace(BASE_SLOT, ex.base);
-    if (fault?.kind === 'missing-fields') withoutRequiredFields(body, ['id', 'username']);
+    if (fault?.kind === 'missing-fields') withoutRequiredFields(body, ['id', 'uuid']);
     if (fault?.kind === 'unknown-enums') withUnknownEnums(body);
     this.sendObject(ex, status, 'user', body);
   }
