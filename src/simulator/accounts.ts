@@ -329,7 +329,7 @@ function userBody2026(who: Identity): PlexUserBody {
 
 /**
  * A managed Home user's account body: what plex.tv answers for a Home switch or GET /user with that user's token
- * (docs/plex-api.md, managed users). No login of its own, no Plex Pass of its own, 2026-shaped preferences.
+ * (docs/plex-api.md, "The shape drifts"). No login of its own, no Plex Pass of its own, 2026-shaped preferences.
  */
 function managedUserBody(): PlexUserBody {
   const uuid = '19860c4bdfbf24d5';
