@@ -8,6 +8,7 @@ import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
 import { createPlexClient, logDiagnostic, type PlexClient, type PlexDiagnostic } from './plex/client.js';
+import { createFieldDriftReporter } from './plex/drift.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
 import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
 import { createPlexAuth } from './plex/token-auth.js';
@@ -109,7 +110,8 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
-  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onCall: metrics.observePlexCall, now });
+  const onFieldDrift = createFieldDriftReporter({ logger, count: metrics.observeFieldDrift, now });
+  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onFieldDrift, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
