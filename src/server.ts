@@ -10,6 +10,7 @@ import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames } from './observability/metrics.js';
 import { createPlexClient, type PlexClient } from './plex/client.js';
+import { createFieldDriftReporter } from './plex/drift.js';
 import { createSignOuts } from './plex/sign-outs.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
@@ -27,8 +28,7 @@ import { useOperationLog } from './plugins/operation-log.js';
 import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
-import { useInputErrorPaths } from './plugins/input-errors.js';
-import { useRedactedErrors } from './plugins/redacted-errors.js';
+import { useInputErrors } from './plugins/input-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { SIMULATOR_PREFIX, useSimulator } from './plugins/simulator.js';
 import { useShutdownNotice } from './plugins/shutdown-notice.js';
@@ -104,7 +104,8 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
-  const plex = deps.plex ?? createPlexClient({ ...plexSettings, logger, onCall: metrics.observePlexCall, now });
+  const onFieldDrift = createFieldDriftReporter({ logger, count: metrics.observeFieldDrift, now });
+  const plex = deps.plex ?? createPlexClient({ ...plexSettings, logger, onFieldDrift, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
@@ -182,11 +183,10 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       usePlexCallBudget(),
-      useEntitiesLimits(subgraphSchema, security.limits),
+      useEntitiesLimits(subgraphSchema, security.limits.maxAliases),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
-      useInputErrorPaths({ hideSuggestions: security.hideSuggestions }),
-      useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
+      useInputErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useUnexpectedErrorLog(logger, loggedErrors),

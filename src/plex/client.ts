@@ -15,6 +15,7 @@ import {
   type PlexPin,
   type PlexUser,
 } from './schemas.js';
+import { parseTolerant, type FieldDriftEvent } from './drift.js';
 import { createUpstreamGuard, DEFAULT_RESILIENCE, retryWithinDeadline, UpstreamRefused, type Resilience } from './resilience.js';
 
 /**
@@ -48,6 +49,8 @@ export interface PlexClientOptions {
   readonly resilience?: Resilience;
   /** Where diagnostics of calls made outside a request go (PIN watcher, circuit breaker); nowhere when absent. */
   readonly logger?: Logger;
+  /** Told of each field of a body that was missing or of an unexpected type and is served as null (drift.ts). */
+  readonly onFieldDrift?: (event: FieldDriftEvent) => void;
   /** Told of every plex.tv call, whichever request or background poller made it (for metrics). */
   readonly onCall?: (call: UpstreamCall) => void;
   /** The clock of device JWTs (plex.tv checks their timestamps) and Retry-After dates; Date.now when absent. */
@@ -284,8 +287,11 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         logDiagnostic(log, { endpoint, problem, status: answer.status, contentType: answer.contentType });
         throw upstreamBadResponse();
       }
-      const parsed = schema.safeParse(json);
-      if (parsed.success) return parsed.data;
+      const parsed = parseTolerant(schema, json);
+      if (parsed.success) {
+        for (const drift of parsed.drift) options.onFieldDrift?.({ endpoint, ...drift });
+        return parsed.data;
+      }
       // Paths and codes only: values may be secrets.
       const issues = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.')}: ${issue.code}`);
       logDiagnostic(log, { endpoint, problem: 'body does not match its schema', status: answer.status, issues });
