@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signOutChannel } from '../src/plex/sign-out-broadcast.js';
 import { ABUSE_LIMITS } from '../src/security/limits.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import { errorCode, SIGN_IN, startRealServer, uniquePrefix, type EventStream, type RealServer } from './security-helpers.js';
@@ -66,7 +65,7 @@ describe('signOut: 30 plex.tv calls per address a minute; a token plex.tv calls 
     redis = await startRedis();
     s = await startRealServer({ ...ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
     listener = new Redis(redis.url);
-    await listener.subscribe(signOutChannel(prefix));
+    await listener.subscribe(`${prefix}sign-out`);
     listener.on('message', (_channel: string, digest: string) => messages.push(digest));
     const deadline = Date.now() + 5_000;
     while (!s.logs.some((line) => line.includes('Redis connected')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { RedisConnection } from '../security/redis.js';
+import type { RedisConnection } from '../redis.js';
 
 /**
  * Refresh-token rotation with reuse detection (RFC 9700 §4.14.2, the OAuth security BCP). Each sign-in's device is a
@@ -76,7 +76,7 @@ export function createRefreshChains(options: RefreshChainsOptions = {}): Refresh
   const local = new LRUCache<string, ChainState>({ max: 100_000, ttl: limits.absoluteMs, ttlAutopurge: false });
   const keyOf = (chain: string) => `refresh-chain:${createHash('sha256').update(chain).digest('base64url').slice(0, 32)}`;
   const prefixed = (chain: string) => `${redis?.keyPrefix ?? ''}${keyOf(chain)}`;
-  const shared = () => redis?.isReady() ?? false;
+  const shared = () => redis?.client.status === 'ready';
 
   async function read(chain: string): Promise<ChainState | undefined> {
     if (shared()) {

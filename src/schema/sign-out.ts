@@ -1,6 +1,5 @@
 import { requireToken } from '../context.js';
 import { rateLimited } from '../errors.js';
-import { notifySignOut } from '../plex/sign-out-events.js';
 import { builder } from './builder.js';
 
 interface SignOutShape {
@@ -29,20 +28,19 @@ builder.mutationField('signOut', (t) =>
       const token = requireToken(ctx);
       // An expired or forged JWT is refused here, without calling plex.tv.
       await ctx.auth.checkToken(token);
-      const wait = await ctx.signInThrottle?.signOut();
-      if (wait !== null && wait !== undefined) throw rateLimited(wait, `Too many sign-outs from this address. Retry in ${wait} s.`);
+      const wait = await ctx.signInThrottle.signOut();
+      if (wait !== null) throw rateLimited(wait, `Too many sign-outs from this address. Retry in ${wait} s.`);
       // Shared with the other instances unless plex.tv said the token was not valid: then nothing was signed out, and a
       // stream of made-up tokens must not become a stream of messages to every instance.
       let signedOut = true;
       try {
-        const outcome = await ctx.plex.signOut(token, ctx.callOptions);
+        const outcome = await ctx.plex.signOut(token);
         signedOut = outcome.kind === 'signed-out';
         return { tokenWasValid: signedOut };
       } finally {
         // Even when plex.tv could not be reached: nothing cached for this token may be served after a sign-out.
         ctx.loaders.userByToken.clear(token);
-        if (signedOut) await notifySignOut(token);
-        else ctx.viewerCache?.drop(token);
+        await ctx.signOuts.signedOut(token, { share: signedOut });
       }
     },
   }),

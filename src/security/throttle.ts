@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
-import type { RedisConnection } from './redis.js';
+import type { RedisConnection } from '../redis.js';
 import type { SecurityConfig } from '../config.js';
 import { abuseLimits, type AbuseLimits } from './limits.js';
 
@@ -45,8 +45,6 @@ export interface Throttles {
   consumePinSubscription(address: string): Promise<number | null>;
   /** Counts one GraphQL request for the address; seconds to wait when over the limit. Absent when the limit is off. */
   readonly consumeRequest: ((address: string) => Promise<number | null>) | undefined;
-  /** True while counters live in Redis (shared by every instance); false when they are this process's memory. */
-  isShared(): boolean;
 }
 
 const ALWAYS_ALLOWED: SignInPermit = { allowed: true, settle: async () => {} };
@@ -96,7 +94,7 @@ function createFacts(keyPrefix: string, redis: RedisConnection | undefined): Fac
   const local = new LRUCache<string, string>({ max: 100_000, ttlAutopurge: false });
   return {
     async get(key) {
-      if (redis?.isReady()) {
+      if (redis?.client.status === 'ready') {
         try {
           return await redis.client.get(`${keyPrefix}${key}`);
         } catch {
@@ -107,7 +105,7 @@ function createFacts(keyPrefix: string, redis: RedisConnection | undefined): Fac
     },
     async set(key, value, ttlSeconds) {
       local.set(key, value, { ttl: ttlSeconds * 1000 });
-      if (!redis?.isReady()) return;
+      if (redis?.client.status !== 'ready') return;
       await redis.client.set(`${keyPrefix}${key}`, value, 'EX', ttlSeconds).catch(() => {});
     },
   };
@@ -309,7 +307,6 @@ export function createThrottles(config: SecurityConfig, logger: Logger, options:
     consumeSignOut: async (address) => (known(address) ? take(signOuts, address) : null),
     consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),
     consumeRequest: requests ? async (address) => (known(address) ? take(requests, address) : null) : undefined,
-    isShared: () => redis?.isReady() ?? false,
   };
 }
 
@@ -330,6 +327,33 @@ export interface PinThrottle {
   subscribe(): Promise<number | null>;
   /** The client address, for limits kept outside the throttles (the PINs one address watches). */
   readonly address: string;
+}
+
+/** A request's throttles, bound to its client address (resolved only when used). */
+export function requestThrottles(throttles: Throttles, address: () => string): { signIn: SignInThrottle; pins: PinThrottle } {
+  // One check per PIN per request, like the plex.tv call the request's PIN loader makes for it.
+  const polls = new Map<string, Promise<number | null>>();
+  const unknown = new Set<string>();
+  return {
+    signIn: { begin: (login) => throttles.beginSignIn(login, address()), signOut: () => throttles.consumeSignOut(address()) },
+    pins: {
+      create: () => throttles.consumePinCreation(address()),
+      poll(pinId) {
+        let wait = polls.get(pinId);
+        if (wait === undefined) polls.set(pinId, (wait = throttles.consumePinPoll(address(), pinId)));
+        return wait;
+      },
+      async unknown(pinId) {
+        if (unknown.has(pinId)) return;
+        unknown.add(pinId);
+        await throttles.chargeUnknownPin(address());
+      },
+      subscribe: () => throttles.consumePinSubscription(address()),
+      get address() {
+        return address();
+      },
+    },
+  };
 }
 
 /** Only a wrong password or code counts against the login; 2FA prompts and plex.tv's own throttling do not. */
