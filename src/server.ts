@@ -133,7 +133,14 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
   const signOuts = createSignOuts({ redis, logger, viewerCache });
   // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
-  const auth = createAuth({ plex, auth: config.auth, redis, logger, now });
+  const auth = createAuth({
+    plex,
+    auth: config.auth,
+    redis,
+    logger,
+    now,
+    pending: { perAddress: limits.pendingSignInsPerAddress, addresses: limits.pendingSignInAddresses, opened: limits.openedDevices },
+  });
   // The watcher polls outside any request.
   const background = plex.forRequest();
   const { pins } = auth.forRequest(background);

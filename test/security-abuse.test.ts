@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSealingKey } from '../src/auth/device.js';
 import { ABUSE_LIMITS } from '../src/security/limits.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import { errorCode, SIGN_IN, startRealServer, uniquePrefix, type EventStream, type RealServer } from './security-helpers.js';
@@ -211,6 +212,24 @@ describe('the owner is not locked out by strangers', () => {
       expect(outcomes.filter((outcome) => outcome === 'InvalidCredentialsError')).toHaveLength(100);
       expect(outcomes.filter((outcome) => outcome === 'SignInThrottledError')).toHaveLength(50);
       expect(s.sim.count('signin')).toBe(100);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
+
+describe('jwt mode without Redis: pending sign-ins shared fairly per address', () => {
+  it("one address's PINs cannot push out another address's pending device", async () => {
+    // Small bounds (3 addresses, 5 pending each, 3 kept unsealed), so that 40 PINs are a flood; the defaults are 10 000,
+    // 10 and 1000.
+    const env = { ...ENV, PLEX_AUTH_MODE: 'jwt', AUTH_SEALING_KEY: generateSealingKey(), PIN_CREATIONS_PER_MINUTE: '0' };
+    const s = await startRealServer(env, undefined, { pendingSignInsPerAddress: 5, pendingSignInAddresses: 3, openedDevices: 3 });
+    try {
+      const victim = (await s.gqlFrom('127.0.0.20', CREATE_PIN)).body.data.createSignInPin;
+      for (let n = 0; n < 40; n += 1) expect((await s.gqlFrom('127.0.0.21', CREATE_PIN)).body.data.createSignInPin.id).toMatch(/^\d+$/);
+      s.sim.approvePin(victim.id);
+      const poll = 'query ($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename } }';
+      expect((await s.gqlFrom('127.0.0.20', poll, victim)).body.data.signInPin.__typename).toBe('SignInSuccess');
     } finally {
       await s.close();
     }

@@ -37,6 +37,8 @@ export interface AuthOptions {
   readonly redis: RedisConnection | undefined;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Tests: the in-memory pending devices' bounds (src/auth/pending-devices.ts). */
+  readonly pending?: { readonly perAddress?: number; readonly addresses?: number; readonly opened?: number };
 }
 
 /** The server's authentication as PLEX_AUTH_MODE sets it up. Local JWT checks and refresh work in both modes. */
@@ -46,7 +48,7 @@ export function createAuth(options: AuthOptions): Auth {
   const checkToken = createTokenCheck({ plex: options.plex.forRequest({ log: logger }), logger, now });
   const pinSignIn =
     options.auth.mode === 'jwt' && keyring !== null
-      ? jwtPinSignIn({ keyring, pending: createPendingDevices({ redis: options.redis, logger, now }), logger, now })
+      ? jwtPinSignIn({ keyring, pending: createPendingDevices({ redis: options.redis, logger, now, ...options.pending }), logger, now, openedMax: options.pending?.opened })
       : legacyPinSignIn;
 
   async function refresh(plex: Plex, refreshToken: string): Promise<RefreshResult> {

@@ -12,8 +12,8 @@ import type { RedisConnection } from '../redis.js';
  * log says. Without REDIS_URL they live in a bounded in-memory cache.
  */
 export interface PendingDevices {
-  /** Keeps the sealed device of a PIN until the PIN expires. */
-  put(pinId: string, sealed: string, expiresAt: Date): Promise<void>;
+  /** Keeps the sealed device of a PIN until the PIN expires. `owner`: the client address that created the PIN. */
+  put(pinId: string, sealed: string, expiresAt: Date, owner?: string): Promise<void>;
   /** The sealed device of a PIN; null when unknown or expired. */
   get(pinId: string): Promise<string | null>;
 }
@@ -23,6 +23,34 @@ export interface PendingDevicesOptions {
   readonly redis: RedisConnection | undefined;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Without Redis: the PINs one address keeps, and how many addresses are kept (tests make them small). */
+  readonly perAddress?: number;
+  readonly addresses?: number;
+}
+
+/**
+ * In memory, shared fairly: each client address keeps its own most recent `perAddress` devices, so one address's PINs
+ * can only push out its own; addresses are dropped least recently active first, beyond `addresses`.
+ */
+function fairMemory(perAddress: number, addresses: number) {
+  // Which address holds each PIN's device: entries leave with the device (expired, or pushed out by the same address).
+  const ownerOf = new Map<string, string>();
+  const owners = new LRUCache<string, LRUCache<string, string>>({ max: addresses, dispose: (own) => own.clear() });
+  return {
+    set(pinId: string, sealed: string, ttl: number, owner: string) {
+      let own = owners.get(owner);
+      if (own === undefined) {
+        own = new LRUCache<string, string>({ max: perAddress, ttl: MAX_TTL_MS, dispose: (_sealed, id) => ownerOf.delete(id) });
+        owners.set(owner, own);
+      }
+      own.set(pinId, sealed, { ttl });
+      ownerOf.set(pinId, owner);
+    },
+    get(pinId: string): string | undefined {
+      const owner = ownerOf.get(pinId);
+      return owner === undefined ? undefined : owners.get(owner)?.get(pinId);
+    },
+  };
 }
 
 // A PIN lives 15 minutes at plex.tv; nothing is kept longer than this whatever expiresAt says.
@@ -30,8 +58,7 @@ const MAX_TTL_MS = 60 * 60 * 1000;
 
 export function createPendingDevices(options: PendingDevicesOptions): PendingDevices {
   const { logger, redis, now } = options;
-  // The least recently used go first.
-  const memory = new LRUCache<string, string>({ max: 10_000, ttl: MAX_TTL_MS });
+  const memory = fairMemory(options.perAddress ?? 10, options.addresses ?? 10_000);
   const keyOf = (pinId: string) => `${redis?.keyPrefix ?? ''}pending-device:${pinId}`;
 
   let degraded = false;
@@ -43,7 +70,7 @@ export function createPendingDevices(options: PendingDevicesOptions): PendingDev
   };
 
   return {
-    async put(pinId, sealed, expiresAt) {
+    async put(pinId, sealed, expiresAt, owner = 'unknown') {
       const ttl = Math.min(expiresAt.getTime() - now(), MAX_TTL_MS);
       if (!(ttl > 0)) return;
       if (redis !== undefined) {
@@ -55,7 +82,7 @@ export function createPendingDevices(options: PendingDevicesOptions): PendingDev
           fellBack('write failed', error);
         }
       }
-      memory.set(pinId, sealed, { ttl });
+      memory.set(pinId, sealed, ttl, owner);
     },
 
     async get(pinId) {

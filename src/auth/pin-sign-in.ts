@@ -22,7 +22,8 @@ export interface PolledPin extends PlexPin {
 
 /** Creating and polling PINs for one request, as PLEX_AUTH_MODE makes them. */
 export interface PinSignIn {
-  create(forwardUrl: string | null): Promise<CreatedPin>;
+  /** `owner`: the client address creating the PIN (its pending device is kept among that address's). */
+  create(forwardUrl: string | null, owner?: string): Promise<CreatedPin>;
   /** Null when plex.tv (or, in jwt mode, this service) does not know the PIN, or it expired. */
   poll(id: string): Promise<PolledPin | null>;
 }
@@ -46,9 +47,16 @@ interface OpenedDevice {
  * `pending` (sealed) in between, so any instance can finish the sign-in; this instance also keeps the devices it has
  * opened, so that polling does not unseal on every poll.
  */
-export function jwtPinSignIn(options: { keyring: SealingKeyring; pending: PendingDevices; logger: Logger; now: () => number }): (plex: Plex) => PinSignIn {
+export function jwtPinSignIn(options: {
+  keyring: SealingKeyring;
+  pending: PendingDevices;
+  logger: Logger;
+  now: () => number;
+  /** Devices kept opened (a cache: the sealed ones in `pending` are what counts). */
+  openedMax?: number;
+}): (plex: Plex) => PinSignIn {
   const { keyring, pending, logger, now } = options;
-  const opened = new LRUCache<string, OpenedDevice>({ max: 1_000, ttl: 15 * 60 * 1000 });
+  const opened = new LRUCache<string, OpenedDevice>({ max: options.openedMax ?? 1_000, ttl: 15 * 60 * 1000 });
 
   async function deviceFor(id: string): Promise<OpenedDevice | null> {
     // PIN ids are unique at plex.tv: a device once opened for an id stays that id's device.
@@ -68,11 +76,11 @@ export function jwtPinSignIn(options: { keyring: SealingKeyring; pending: Pendin
   }
 
   return (plex) => ({
-    async create(forwardUrl) {
+    async create(forwardUrl, owner) {
       const device = await createDevice();
       const pin = await plex.createPin({ forwardUrl, device });
       const sealed = await sealDevice(device, keyring, now());
-      await pending.put(pin.id, sealed, pin.expiresAt);
+      await pending.put(pin.id, sealed, pin.expiresAt, owner);
       opened.set(pin.id, { sealed, device, needsReseal: false });
       return pin;
     },

@@ -126,7 +126,7 @@ builder.mutationField('createSignInPin', (t) =>
     args: { input: t.arg({ type: CreateSignInPinInput, required: false }) },
     resolve: async (_root, { input }, ctx) => {
       await withinLimit(ctx.pinThrottle.create(), 'Too many sign-in PINs created from this address.');
-      return ctx.auth.pins.create(input?.forwardUrl?.href ?? null);
+      return ctx.auth.pins.create(input?.forwardUrl?.href ?? null, ctx.pinThrottle.address);
     },
   }),
 );

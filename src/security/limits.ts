@@ -26,6 +26,15 @@ export const ABUSE_LIMITS = {
   pinPollMaxIntervals: 5,
   /** How long an address that signed in to a login stays exempt from that login's limit across addresses. */
   knownAddressDays: 30,
+  /**
+   * jwt mode without Redis: the pending sign-ins (a device waiting for its PIN's approval) kept in memory per client
+   * address, and the addresses kept. An address creates at most PIN_CREATIONS_PER_MINUTE PINs and a person needs one;
+   * one address's PINs only push out its own.
+   */
+  pendingSignInsPerAddress: 10,
+  pendingSignInAddresses: 10_000,
+  /** Pending devices this instance keeps unsealed, a cache in front of the fair store above. */
+  openedDevices: 1_000,
   /** A request body must be complete this long after its headers, else 408: trickled bodies cannot hold a socket. */
   bodyTimeoutMs: 10_000,
 } as const;
