@@ -25,9 +25,11 @@ afterAll(async () => {
 });
 
 describe('the node:http server', () => {
-  it('answers /health with 200', async () => {
+  it('answers /health with 200 {"status":"ok"}', async () => {
     const response = await fetch(`${running.url}/health`);
     expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ status: 'ok' });
   });
 
   it('serves GraphiQL to browsers at /graphql', async () => {
