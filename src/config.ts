@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
-import { GENERATE_HINT, parseSealingKeys, type SealingKeyring } from './plex/device-auth.js';
+import { GENERATE_HINT, parseSealingKeys, type SealingKeyring } from './auth/device.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -3,7 +3,7 @@ import { nodeVersionWarning, parseCommandLine } from './cli.js';
 import { loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { generateSealingKey } from './plex/device-auth.js';
+import { generateSealingKey } from './auth/device.js';
 import { SIMULATOR_PREFIX } from './plugins/simulator.js';
 import { startServer, type RunningServer } from './server.js';
 import type { PlexSimulator } from './simulator/index.js';
