@@ -113,7 +113,13 @@ function sameCode(expected: string, given: string): boolean {
  * The status of a PIN as plex.tv answered it. A PIN whose code does not match is reported exactly like an unknown
  * one, so that a caller who only guessed an id learns nothing (pin ids are sequential; the code is the secret).
  */
-export async function pinStatus(id: string, code: string, pin: PolledPin | null, loadUser: (token: string) => Promise<PlexUser>, now = Date.now()): Promise<PinStatus> {
+export async function pinStatus(
+  id: string,
+  code: string,
+  pin: PolledPin | null,
+  loadUser: (token: string) => Promise<PlexUser>,
+  now = Date.now(),
+): Promise<PinStatus> {
   if (pin === null || !sameCode(pin.code, code)) return { kind: 'expired', id };
   if (pin.authToken) {
     return { kind: 'success', authToken: pin.authToken, user: await loadUser(pin.authToken), refreshToken: pin.refreshToken ?? null };
@@ -182,7 +188,8 @@ function retryAfterMs(error: unknown): number {
 }
 
 function tooManyWatched(): GraphQLError {
-  return rateLimited(60, 'Too many sign-in PINs are being followed from this address: end a subscription first, or poll Query.signInPin.');
+  const message = 'Too many sign-in PINs are being followed from this address: end a subscription first, or poll Query.signInPin.';
+  return rateLimited(60, message);
 }
 
 /**
