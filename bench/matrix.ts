@@ -1,5 +1,5 @@
-// The matrix: for each upstream latency, one simulator with that delay and the three servers beside it; for each
-// connection count and scenario, the four rows measured back to back (their order rotated from cell to cell), so that
+// The matrix: for each upstream latency, one simulator with that delay and the servers beside it; for each
+// connection count and scenario, the rows measured back to back (their order rotated from cell to cell), so that
 // every ratio compares numbers taken minutes apart on the same machine.
 import { join } from 'node:path';
 import { apiCalls, inChild, log, settle, simulatorStats, startServer, startSimulator, warnings, type Server, type ServerKind, type Simulator } from './processes.js';

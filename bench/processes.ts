@@ -1,5 +1,5 @@
 // Every process of a benchmark, each its own Node process on 127.0.0.1: the plex.tv simulator, the servers measured
-// (the product as `node dist/main.js`, and the two floors in bench/), and the load generators (bench/load.mjs,
+// (the product as `node dist/main.js`, the two floors and the Apollo Server facade in bench/), and the load generators (bench/load.mjs,
 // bench/sse-clients.mjs). The product is a black box here: configured by environment variables, talked to over HTTP,
 // measured through /proc, its garbage collected (soak and subscription modes only) through the inspector protocol.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -200,7 +200,7 @@ export async function settle(simulator: Simulator, maxMs = 20_000): Promise<void
   }
 }
 
-export type ServerKind = 'product' | 'floor' | 'yoga';
+export type ServerKind = 'product' | 'floor' | 'yoga' | 'apollo';
 
 export interface Server {
   readonly kind: ServerKind;
@@ -214,6 +214,15 @@ const SCRIPTS: Record<ServerKind, string> = {
   product: join(ROOT, 'dist', 'main.js'),
   floor: join(BENCH, 'floor.mjs'),
   yoga: join(BENCH, 'yoga-floor.mjs'),
+  apollo: join(BENCH, 'apollo-facade.mjs'),
+};
+
+/** How a server says it is ready: `/health`, or for Apollo Server its documented health check (a preflighted GET). */
+const READY: Record<ServerKind, { path: string; headers?: Record<string, string> }> = {
+  product: { path: '/health' },
+  floor: { path: '/health' },
+  yoga: { path: '/health' },
+  apollo: { path: '/graphql?query=%7B__typename%7D', headers: { 'apollo-require-preflight': 'true' } },
 };
 
 export const PLEX_CLIENT_IDENTIFIER = 'plex-account-graphql-bench';
@@ -230,7 +239,7 @@ export interface ServerOptions {
 
 /**
  * The product as it runs in production: `node dist/main.js`, NODE_ENV=production, the default log level, plex.tv at
- * the simulator. The floors get the same PORT/HOST/PLEX_* variables.
+ * the simulator. The floors and the Apollo facade get the same PORT/HOST/PLEX_* variables.
  */
 export async function startServer(kind: ServerKind, options: ServerOptions): Promise<Server> {
   const port = await freePort();
@@ -252,7 +261,7 @@ export async function startServer(kind: ServerKind, options: ServerOptions): Pro
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      const response = await fetch(`${url}/health`);
+      const response = await fetch(`${url}${READY[kind].path}`, { headers: READY[kind].headers });
       if (response.ok) break;
     } catch {
       // not listening yet

@@ -1,11 +1,11 @@
-// `npm run bench`: the product against the plex.tv simulator called directly, a bare node:http + undici floor and a
-// bare graphql-yoga floor, side by side in one run, on 127.0.0.1, every loop bounded in count and time.
+// `npm run bench`: the product against the plex.tv simulator called directly, a bare node:http + undici floor, a
+// bare graphql-yoga floor and an Apollo Server 5 + datasource-rest facade, side by side in one run, on 127.0.0.1, every loop bounded in count and time.
 //
 //   npm run bench                                   the full matrix: latency 0,150 ms × 20,300,1000 connections ×
-//                                                   viewer,signIn × the four rows (≈10–12 min on 2 cores)
+//                                                   viewer,signIn × the five rows (≈18 min on 2 cores)
 //   npm run bench -- --latency 150 --connections 300 --scenario viewer --duration 10
 //                                                   a subset (comma-separated lists)
-//   npm run bench -- --rows direct,product          only some rows (direct, floor, yoga, product)
+//   npm run bench -- --rows direct,product          only some rows (direct, floor, yoga, apollo, product)
 //   npm run bench -- --subscriptions 1000           1000 signInPin subscriptions over SSE (--per-pin 5, --hold 20)
 //   npm run bench -- --soak 60                      60 s of mixed load at 150 ms, memory after GC, failures
 //   --duration 8 (measured seconds per cell and row, split over --rounds 2, each after --warmup 2 seconds of load), --no-build (use dist/ as it is), --wait 120 (at most
