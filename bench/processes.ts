@@ -233,6 +233,8 @@ export interface ServerOptions {
   readonly env?: Record<string, string>;
   /** Open the inspector on a loopback port (for collecting garbage from outside). */
   readonly inspect?: boolean;
+  /** More arguments to node (the profile mode: --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
   /** Where the product's stdout (its log) goes. */
   readonly logFile?: string;
 }
@@ -255,7 +257,7 @@ export async function startServer(kind: ServerKind, options: ServerOptions): Pro
   // The product's log level is its production default, whatever the shell running the benchmark has.
   delete env.LOG_LEVEL;
   delete env.NODE_OPTIONS;
-  const nodeArgs = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
+  const nodeArgs = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...(options.nodeArgs ?? [])];
   const proc = spawnNode(kind, SCRIPTS[kind], { env, nodeArgs, stdoutFile: options.logFile });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
