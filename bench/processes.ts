@@ -4,7 +4,7 @@
 // measured through /proc, its garbage collected (soak and subscription modes only) through the inspector protocol.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, closeSync, createReadStream, existsSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, createReadStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -123,6 +123,25 @@ export function build(): void {
   if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal})`);
 }
 
+/**
+ * The product as it was at a git revision, built into a temporary directory (the repository's node_modules linked
+ * in): its dist/main.js, to measure beside this one in the same run.
+ */
+export function buildBaseline(revision: string, into: string): { script: string; commit: string } {
+  const run = (command: string, args: string[], cwd: string) => {
+    const result = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout}`);
+    return result.stdout.trim();
+  };
+  const commit = run('git', ['rev-parse', '--short', `${revision}^{commit}`], ROOT);
+  log(`building the baseline product at ${revision} (${commit}) in ${into}`);
+  mkdirSync(into, { recursive: true });
+  run('/bin/sh', ['-c', `git archive --format=tar "$1" | tar -x -C "$2"`, 'sh', commit, into], ROOT);
+  symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'), 'dir');
+  run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], into);
+  return { script: join(into, 'dist', 'main.js'), commit };
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -200,7 +219,8 @@ export async function settle(simulator: Simulator, maxMs = 20_000): Promise<void
   }
 }
 
-export type ServerKind = 'product' | 'floor' | 'yoga' | 'apollo';
+/** `baseline`: the product built from another commit (--baseline), measured beside this one. */
+export type ServerKind = 'product' | 'baseline' | 'floor' | 'yoga' | 'apollo';
 
 export interface Server {
   readonly kind: ServerKind;
@@ -210,7 +230,7 @@ export interface Server {
   readonly inspectorUrl?: string;
 }
 
-const SCRIPTS: Record<ServerKind, string> = {
+const SCRIPTS: Record<Exclude<ServerKind, 'baseline'>, string> = {
   product: join(ROOT, 'dist', 'main.js'),
   floor: join(BENCH, 'floor.mjs'),
   yoga: join(BENCH, 'yoga-floor.mjs'),
@@ -220,6 +240,7 @@ const SCRIPTS: Record<ServerKind, string> = {
 /** How a server says it is ready: `/health`, or for Apollo Server its documented health check (a preflighted GET). */
 const READY: Record<ServerKind, { path: string; headers?: Record<string, string> }> = {
   product: { path: '/health' },
+  baseline: { path: '/health' },
   floor: { path: '/health' },
   yoga: { path: '/health' },
   apollo: { path: '/graphql?query=%7B__typename%7D', headers: { 'apollo-require-preflight': 'true' } },
@@ -237,6 +258,8 @@ export interface ServerOptions {
   readonly nodeArgs?: readonly string[];
   /** Where the product's stdout (its log) goes. */
   readonly logFile?: string;
+  /** The script of a baseline product (buildBaseline). */
+  readonly script?: string;
 }
 
 /**
@@ -258,7 +281,9 @@ export async function startServer(kind: ServerKind, options: ServerOptions): Pro
   delete env.LOG_LEVEL;
   delete env.NODE_OPTIONS;
   const nodeArgs = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...(options.nodeArgs ?? [])];
-  const proc = spawnNode(kind, SCRIPTS[kind], { env, nodeArgs, stdoutFile: options.logFile });
+  const script = kind === 'baseline' ? options.script : SCRIPTS[kind];
+  if (script === undefined) throw new Error(`no script for the ${kind} row`);
+  const proc = spawnNode(kind, script, { env, nodeArgs, stdoutFile: options.logFile });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

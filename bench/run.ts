@@ -6,6 +6,7 @@
 //   npm run bench -- --latency 150 --connections 300 --scenario viewer --duration 10
 //                                                   a subset (comma-separated lists)
 //   npm run bench -- --rows direct,product          only some rows (direct, floor, yoga, apollo, product)
+//   npm run bench -- --baseline main                one more row: the product built from that git revision
 //   npm run bench -- --subscriptions 1000           1000 signInPin subscriptions over SSE (--per-pin 5, --hold 20)
 //   npm run bench -- --soak 60                      60 s of mixed load at 150 ms, memory after GC, failures
 //   npm run bench -- --profile                      the product alone under node --cpu-prof (0 ms, 20 connections,
@@ -19,9 +20,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { runMatrix, RAISED_LIMITS } from './matrix.js';
-import { build, log, openFilesLimit, ROOT, waitForQuietMachine } from './processes.js';
+import { build, buildBaseline, log, openFilesLimit, ROOT, waitForQuietMachine } from './processes.js';
 import { matrixReport } from './report.js';
-import { ROWS, SCENARIOS, type RowKind, type ScenarioName } from './scenarios.js';
+import { ROW_NAMES, ROWS, SCENARIOS, type RowKind, type ScenarioName } from './scenarios.js';
 import { profileReport, runProfile } from './profile.js';
 import { runSoak, soakReport } from './soak.js';
 import { runSubscriptions, subscriptionsReport } from './subscriptions.js';
@@ -40,12 +41,13 @@ interface Options {
   readonly holdSeconds: number;
   readonly soakSeconds: number | null;
   readonly profile: boolean;
+  readonly baseline: string | null;
   readonly build: boolean;
   readonly waitSeconds: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const known = new Set(['--latency', '--connections', '--scenario', '--rows', '--duration', '--warmup', '--subscriptions', '--per-pin', '--hold', '--soak', '--no-build', '--timeout', '--wait', '--rounds', '--profile']);
+  const known = new Set(['--latency', '--connections', '--scenario', '--rows', '--duration', '--warmup', '--subscriptions', '--per-pin', '--hold', '--soak', '--no-build', '--timeout', '--wait', '--rounds', '--profile', '--baseline']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}`);
   const has = (flag: string) => argv.includes(flag);
   const value = (flag: string): string | undefined => {
@@ -70,7 +72,10 @@ function parseArgs(argv: readonly string[]): Options {
   };
   const soak = has('--soak') ? number('--soak', 60, (n) => n >= 5 && n <= 3600) : null;
   const subscriptions = has('--subscriptions') ? number('--subscriptions', 1000, (n) => Number.isInteger(n) && n >= 1 && n <= 20_000) : null;
-  const rows = names('--rows', ROWS);
+  const baseline = value('--baseline') ?? null;
+  if (has('--baseline') && baseline === null) throw new Error('--baseline takes a git revision');
+  const rows = names('--rows', ROWS.filter((row) => row !== 'baseline' || baseline !== null));
+  if (rows.includes('baseline') && baseline === null) throw new Error('the baseline row needs --baseline <git revision>');
   const profile = has('--profile');
   return {
     latencies: numbers('--latency', soak !== null || subscriptions !== null ? [150] : profile ? [0] : [0, 150], (n) => Number.isInteger(n) && n >= 0 && n <= 5000),
@@ -87,6 +92,7 @@ function parseArgs(argv: readonly string[]): Options {
     holdSeconds: number('--hold', 20, (n) => n >= 5 && n <= 600),
     soakSeconds: soak,
     profile,
+    baseline,
     build: !has('--no-build'),
     waitSeconds: number('--wait', 120, (n) => n >= 0 && n <= 3600),
   };
@@ -124,6 +130,7 @@ if (options.build) build();
 const busyAtStart = await waitForQuietMachine(options.waitSeconds);
 const header = `Machine: ${machineLine()}; ${Math.round(busyAtStart * 100)} % of its CPU busy just before the run.`;
 let markdown: string;
+let baselineNote = '';
 let raw: unknown;
 let failed: boolean;
 try {
@@ -152,9 +159,15 @@ try {
     raw = result;
     failed = result.profiles.some((profile) => profile.summary.failures > 0);
   } else {
+    let baselineScript: string | undefined;
+    if (options.baseline !== null) {
+      const built = buildBaseline(options.baseline, join(logDir, 'baseline'));
+      baselineScript = built.script;
+      baselineNote = `The row "${ROW_NAMES.baseline}" is the product built from ${options.baseline} (${built.commit}), run exactly as the product row.`;
+    }
     log(`matrix: latency ${options.latencies.join(',')} ms × ${options.connections.join(',')} connections × ${options.scenarios.join(',')} × ${options.rows.join(',')}; per cell and row ${options.rounds} × (${options.warmupSeconds} s warm-up + ${+(options.seconds / options.rounds).toFixed(2)} s measured)`);
-    const result = await runMatrix(options, logDir);
-    markdown = matrixReport(result, { ...options, raisedLimits: RAISED_LIMITS }, started, header);
+    const result = await runMatrix({ ...options, baselineScript }, logDir);
+    markdown = matrixReport(result, { ...options, raisedLimits: RAISED_LIMITS }, started, baselineNote === '' ? header : `${header}\n\n${baselineNote}`);
     raw = result;
     failed = result.cells.some((cell) => cell.summary.failures > 0);
   }

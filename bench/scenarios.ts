@@ -11,13 +11,15 @@ export type ScenarioName = 'viewer' | 'signIn';
 export type RowKind = 'direct' | ServerKind;
 
 export const SCENARIOS: readonly ScenarioName[] = ['viewer', 'signIn'];
-export const ROWS: readonly RowKind[] = ['direct', 'floor', 'yoga', 'apollo', 'product'];
+/** The rows of a run, in the order of the report; `baseline` only with --baseline. */
+export const ROWS: readonly RowKind[] = ['direct', 'floor', 'yoga', 'apollo', 'baseline', 'product'];
 
 export const ROW_NAMES: Record<RowKind, string> = {
   direct: 'simulator direct (the limit)',
   floor: 'node:http + undici floor',
   yoga: 'bare graphql-yoga floor',
   apollo: 'Apollo Server 5 + datasource-rest',
+  baseline: 'product at the baseline',
   product: 'product (default config)',
 };
 
