@@ -13,6 +13,7 @@ import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
 import { createPlexAuth } from './plex/token-auth.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
+import { useRequestBodyLimit } from './plugins/body-limit.js';
 import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
 import { useEntitiesLimits } from './plugins/entities-limits.js';
@@ -153,7 +154,8 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial), auth.services),
     cors: corsPolicy(security.corsOrigins),
     batching: false,
-    maxRequestBodySize: security.maxRequestBodyBytes,
+    // MAX_REQUEST_BODY_BYTES is the useRequestBodyLimit plugin below.
+    maxRequestBodySize: false,
     // Never include stack traces or original errors, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     // Yoga's own step-by-step lines know no request: they are trace, below the lines of ours that carry a request id.
@@ -182,6 +184,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       ...(simulator === undefined ? [] : [useSimulator(simulator, publicUrlOf)]),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
+      useRequestBodyLimit(security.maxRequestBodyBytes),
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       usePlexCallBudget(),
