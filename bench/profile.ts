@@ -18,6 +18,8 @@ export interface ProfileOptions {
   readonly warmupSeconds: number;
   readonly seconds: number;
   readonly timeoutSeconds: number;
+  /** Also profile the baseline product (--baseline), right before the product, for each scenario. */
+  readonly baselineScript?: string;
 }
 
 interface Share {
@@ -27,6 +29,7 @@ interface Share {
 }
 
 export interface ScenarioProfile {
+  readonly row: 'product' | 'baseline';
   readonly scenario: ScenarioName;
   readonly file: string;
   readonly summary: Summary;
@@ -113,34 +116,37 @@ export async function runProfile(options: ProfileOptions, logDir: string, profil
   const simulator = await startSimulator(options.latencyMs);
   try {
     for (const scenario of options.scenarios) {
-      const name = `product-${scenario}-${options.latencyMs}ms-c${options.connections}.cpuprofile`;
-      const logFile = join(logDir, `product-${scenario}.log`);
-      const product = await startServer('product', {
-        simulator,
-        env: RAISED_LIMITS,
-        logFile,
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}`],
-      });
-      let summary: Summary;
-      let window: readonly [number, number];
-      try {
-        const target = (await prepareTargets(simulator, { product }))('product', scenario);
-        const result = await runLoad(loadConfig(target, simulator, options), simulator);
-        summary = summarise([result]);
-        window = result.window.monotonicUs;
-      } finally {
-        // The profile is written when the process exits.
-        await product.proc.stop();
+      for (const row of options.baselineScript === undefined ? (['product'] as const) : (['baseline', 'product'] as const)) {
+        const name = `${row}-${scenario}-${options.latencyMs}ms-c${options.connections}.cpuprofile`;
+        const logFile = join(logDir, `${row}-${scenario}.log`);
+        const product = await startServer(row, {
+          simulator,
+          env: RAISED_LIMITS,
+          logFile,
+          script: options.baselineScript,
+          nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}`],
+        });
+        let summary: Summary;
+        let window: readonly [number, number];
+        try {
+          const target = (await prepareTargets(simulator, { [row]: product }))(row, scenario);
+          const result = await runLoad(loadConfig(target, simulator, options), simulator);
+          summary = summarise([result]);
+          window = result.window.monotonicUs;
+        } finally {
+          // The profile is written when the process exits.
+          await product.proc.stop();
+        }
+        const found = await warnings(logFile);
+        productWarnings.count += found.count;
+        productWarnings.last.push(...found.last);
+        if (!readdirSync(profileDir).includes(name)) throw new Error(`the ${row} wrote no profile ${name}: ${product.proc.diagnosis()}`);
+        const file = join(profileDir, name);
+        const shares = analyse(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, window);
+        if (shares.busyUs === 0) throw new Error(`${name} has no sample within the measured window`);
+        profiles.push({ row, scenario, file, summary, selfByArea: shares.selfByArea, totalByArea: shares.totalByArea, selfByFunction: shares.selfByFunction });
+        log(`  ${row} ${scenario}: ${Math.round(summary.reqPerSec)} req/s under the profiler, ${fixed(summary.serverCpuMsPerOp, 3)} CPU ms/op, others' CPU ${summary.othersCpuShare === null ? '—' : Math.round(summary.othersCpuShare * 100)} %`);
       }
-      const found = await warnings(logFile);
-      productWarnings.count += found.count;
-      productWarnings.last.push(...found.last);
-      if (!readdirSync(profileDir).includes(name)) throw new Error(`the product wrote no profile ${name}: ${product.proc.diagnosis()}`);
-      const file = join(profileDir, name);
-      const shares = analyse(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, window);
-      if (shares.busyUs === 0) throw new Error(`${name} has no sample within the measured window`);
-      profiles.push({ scenario, file, summary, selfByArea: shares.selfByArea, totalByArea: shares.totalByArea, selfByFunction: shares.selfByFunction });
-      log(`  ${scenario}: ${Math.round(summary.reqPerSec)} req/s under the profiler, ${fixed(summary.serverCpuMsPerOp, 3)} CPU ms/op, others' CPU ${summary.othersCpuShare === null ? '—' : Math.round(summary.othersCpuShare * 100)} %`);
     }
   } finally {
     await simulator.proc.stop();
@@ -161,7 +167,7 @@ export function profileReport(result: ProfileResult, started: Date, header: stri
   for (const profile of result.profiles) {
     const s = profile.summary;
     out.push(
-      `#### ${profile.scenario}: ${Math.round(s.reqPerSec)} req/s under the profiler, ${fixed(s.serverCpuMsPerOp, 3)} CPU ms/op, others' CPU ${s.othersCpuShare === null ? '—' : `${Math.round(s.othersCpuShare * 100)} %`}, ${s.failures} errors`,
+      `#### ${profile.row === 'baseline' ? 'baseline product' : 'product'}, ${profile.scenario}: ${Math.round(s.reqPerSec)} req/s under the profiler, ${fixed(s.serverCpuMsPerOp, 3)} CPU ms/op, others' CPU ${s.othersCpuShare === null ? '—' : `${Math.round(s.othersCpuShare * 100)} %`}, ${s.failures} errors`,
       '',
       `Profile: \`${profile.file}\``,
       '',

@@ -10,7 +10,8 @@
 //   npm run bench -- --subscriptions 1000           1000 signInPin subscriptions over SSE (--per-pin 5, --hold 20)
 //   npm run bench -- --soak 60                      60 s of mixed load at 150 ms, memory after GC, failures
 //   npm run bench -- --profile                      the product alone under node --cpu-prof (0 ms, 20 connections,
-//                                                   each scenario): where its CPU time goes
+//                                                   each scenario): where its CPU time goes (with --baseline: the
+//                                                   baseline product too)
 //   --duration 8 (measured seconds per cell and row, split over --rounds 2, each after --warmup 2 seconds of load), --no-build (use dist/ as it is), --wait 120 (at most
 //   that many seconds of waiting for a quiet machine first), --timeout 10 (autocannon's request timeout, s)
 //
@@ -128,7 +129,7 @@ if (files.hard < needed) log(`warning: the open-files limit is ${files.hard}; ${
 
 if (options.build) build();
 const busyAtStart = await waitForQuietMachine(options.waitSeconds);
-const header = `Machine: ${machineLine()}; ${Math.round(busyAtStart * 100)} % of its CPU busy just before the run.`;
+let header = `Machine: ${machineLine()}; ${Math.round(busyAtStart * 100)} % of its CPU busy just before the run.`;
 let markdown: string;
 let baselineNote = '';
 let raw: unknown;
@@ -150,8 +151,18 @@ try {
   } else if (options.profile) {
     const profileDir = join(resultsDir, `${stamp}-profiles`);
     mkdirSync(profileDir, { recursive: true });
+    const baseline = options.baseline === null ? undefined : buildBaseline(options.baseline, join(logDir, 'baseline'));
+    if (baseline !== undefined) header += `\n\nThe baseline product is built from ${options.baseline} (${baseline.commit}).`;
     const result = await runProfile(
-      { latencyMs: options.latencies[0]!, connections: options.connections[0]!, scenarios: options.scenarios, warmupSeconds: options.warmupSeconds, seconds: options.seconds, timeoutSeconds: options.timeoutSeconds },
+      {
+        latencyMs: options.latencies[0]!,
+        connections: options.connections[0]!,
+        scenarios: options.scenarios,
+        warmupSeconds: options.warmupSeconds,
+        seconds: options.seconds,
+        timeoutSeconds: options.timeoutSeconds,
+        baselineScript: baseline?.script,
+      },
       logDir,
       profileDir,
     );
