@@ -3,9 +3,9 @@
 // package anywhere on the stack) and by function (self time). The profiles are kept beside the report, for Chrome
 // DevTools or speedscope. The profiler slows the product: compare shares between runs, not req/s with the matrix.
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadConfig, runLoad, RAISED_LIMITS } from './matrix.js';
-import { log, startServer, startSimulator, warnings } from './processes.js';
+import { log, ROOT, startServer, startSimulator, warnings } from './processes.js';
 import { fixed } from './report.js';
 import { prepareTargets, type ScenarioName } from './scenarios.js';
 import { summarise } from './summary.js';
@@ -169,7 +169,7 @@ export function profileReport(result: ProfileResult, started: Date, header: stri
     out.push(
       `#### ${profile.row === 'baseline' ? 'baseline product' : 'product'}, ${profile.scenario}: ${Math.round(s.reqPerSec)} req/s under the profiler, ${fixed(s.serverCpuMsPerOp, 3)} CPU ms/op, others' CPU ${s.othersCpuShare === null ? '—' : `${Math.round(s.othersCpuShare * 100)} %`}, ${s.failures} errors`,
       '',
-      `Profile: \`${profile.file}\``,
+      `Profile: \`${relative(ROOT, profile.file)}\``,
       '',
       '| package or file | self | on stack | function | self |',
       '|---|--:|--:|---|--:|',
