@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REDACTED_KEYS, type Logger } from '../src/observability/logger.js';
 import { capturingLogger } from './harness.js';
@@ -44,4 +46,21 @@ describe('the logger', () => {
     expect(fields.upstream[0]!.token).toBe(SECRET);
     expect(line).toMatchObject({ operationName: 'Viewer', upstream: [{ endpoint: 'user', status: 200, token: '[redacted]' }], level: 'info', service: 'plex-account-graphql' });
   });
+});
+
+describe('the logger on stdout', () => {
+  it('loses no line of a batch when the process exits', async () => {
+    // Fewer lines than a batch, then an exit right after the last one.
+    const script = `
+      import { createLogger } from './src/observability/logger.ts';
+      const logger = createLogger('info');
+      for (let i = 0; i < 3; i++) logger.info({ i }, 'line');
+      setTimeout(() => {
+        logger.info('last');
+        process.exit(0);
+      }, 300);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url) });
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; i?: number });
+    expect(lines.map((line) => line.msg)).toEqual(['line', 'line', 'line', 'last']);
+  }, 30_000);
 });
