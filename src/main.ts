@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { generateSealingKey } from './plex/device-auth.js';
+import { generateSealingKey } from './auth/device.js';
 import { SIMULATOR_PREFIX } from './plugins/simulator.js';
 import { startServer, type RunningServer } from './server.js';
 import type { PlexSimulator } from './simulator/index.js';
@@ -61,6 +61,7 @@ if (simulator !== undefined) {
       demoAccounts: [
         `${DEMO_ACCOUNTS.plain.login} / ${DEMO_ACCOUNTS.plain.password}`,
         `${DEMO_ACCOUNTS.twoFactor.login} / ${DEMO_ACCOUNTS.twoFactor.password} (2FA code ${DEMO_ACCOUNTS.twoFactor.verificationCode})`,
+        `${DEMO_ACCOUNTS.current.login} / ${DEMO_ACCOUNTS.current.password} (plex.tv's 2026 body shape)`,
       ],
     },
     `SIMULATOR MODE: plex.tv is simulated by this server at ${base}${SIMULATOR_PREFIX}; no real account is used`,
