@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
-import { getOperationAST, parse, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { getOperationAST, Kind, parse, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionResult } from 'graphql';
+import { isIntrospectionOperationString, type Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
 import type { UpstreamCall } from '../plex/client.js';
@@ -44,6 +44,33 @@ export function operationResult(result: ExecutionResult): string {
     if (value && typeof value === 'object' && '__typename' in value && typeof value.__typename === 'string') return value.__typename;
   }
   return 'OK';
+}
+
+/** A use of a deprecated field or argument, as graphql_envelop_deprecated_field labels it. */
+interface DeprecatedUse {
+  readonly fieldName: string;
+  /** The parent type of a field; for an argument, the name of its field. */
+  readonly typeName: string;
+}
+
+/** Every use of a deprecated field or argument in a document (what @envelop/prometheus counts, found the same way). */
+function deprecatedUses(document: DocumentNode, typeInfo: TypeInfo): readonly DeprecatedUse[] {
+  const found: DeprecatedUse[] = [];
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument() {
+        const argument = typeInfo.getArgument();
+        const field = typeInfo.getFieldDef();
+        if (field && argument?.deprecationReason != null) found.push({ fieldName: argument.name, typeName: field.name });
+      },
+      Field() {
+        const field = typeInfo.getFieldDef();
+        if (field?.deprecationReason != null) found.push({ fieldName: field.name, typeName: typeInfo.getParentType()?.name ?? '' });
+      },
+    }),
+  );
+  return found;
 }
 
 /**
@@ -101,11 +128,11 @@ function useMetricsToken(token: string): Plugin {
 
 /**
  * Prometheus metrics for one server, served at GET /metrics. From @graphql-yoga/plugin-prometheus:
- * graphql_envelop_request_duration, graphql_envelop_error_result{phase}, graphql_envelop_deprecated_field and
- * graphql_yoga_http_duration. Written here because the plugin cannot produce them: graphql_operations_total{result}
- * (the error code or result type of each operation), plex_request_duration_seconds{endpoint,status},
- * viewer_cache_lookups_total{result}, throttle_store_shared, throttle_store_fallbacks_total and
- * plex_body_field_drift_total{endpoint,field}. Plus prom-client's
+ * graphql_envelop_request_duration, graphql_envelop_error_result{phase} and graphql_yoga_http_duration. Written here
+ * because the plugin cannot produce them: graphql_envelop_deprecated_field as the plugin counts it, but with each
+ * document walked once rather than on every request; graphql_operations_total{result} (the error code or result type
+ * of each operation), plex_request_duration_seconds{endpoint,status}, viewer_cache_lookups_total{result},
+ * throttle_store_shared, throttle_store_fallbacks_total and plex_body_field_drift_total{endpoint,field}. Plus prom-client's
  * process metrics (`process_`, `nodejs_`).
  */
 export function createMetrics(
@@ -114,10 +141,8 @@ export function createMetrics(
 ): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const operationLabels = (params: FillLabelsFnParams) => ({
-    operationName: nameOf(params.operationName === 'Anonymous' ? null : params.operationName),
-    operationType: params.operationType ?? 'unknown',
-  });
+  const labelsOf = (operationName: string | null | undefined, operationType: string | undefined) => ({ operationName: nameOf(operationName), operationType: operationType ?? 'unknown' });
+  const operationLabels = (params: FillLabelsFnParams) => labelsOf(params.operationName === 'Anonymous' ? null : params.operationName, params.operationType);
 
   const prometheus = usePrometheus({
     registry,
@@ -143,15 +168,6 @@ export function createMetrics(
         },
         fillLabelsFn: (params) => ({ ...operationLabels(params), phase: params.errorPhase ?? 'unknown' }),
       }),
-      graphql_envelop_deprecated_field: createCounter({
-        registry,
-        counter: {
-          name: 'graphql_envelop_deprecated_field',
-          help: 'Counts the amount of deprecated fields used in selection sets',
-          labelNames: ['operationName', 'operationType', 'fieldName', 'typeName'] as const,
-        },
-        fillLabelsFn: (params) => ({ ...operationLabels(params), fieldName: params.deprecationInfo?.fieldName ?? '', typeName: params.deprecationInfo?.typeName ?? '' }),
-      }),
       graphql_yoga_http_duration: createHistogram({
         registry,
         histogram: {
@@ -162,6 +178,7 @@ export function createMetrics(
         },
         fillLabelsFn: (params, { request, response }) => ({ ...operationLabels(params), method: request.method, statusCode: response.status }),
       }),
+      graphql_envelop_deprecated_field: false,
       graphql_envelop_request: false,
       graphql_envelop_request_time_summary: false,
       graphql_envelop_phase_parse: false,
@@ -213,6 +230,40 @@ export function createMetrics(
     registers: [registry],
   });
 
+  const deprecatedFields = new Counter({
+    name: 'graphql_envelop_deprecated_field',
+    help: 'Counts the amount of deprecated fields used in selection sets',
+    labelNames: ['operationName', 'operationType', 'fieldName', 'typeName'] as const,
+    registers: [registry],
+  });
+  // Counted for every operation parsed (as the Prometheus plugin does), from a list found once per document: Yoga's
+  // parse cache hands back the same DocumentNode for the same text.
+  let typeInfo: TypeInfo | undefined;
+  let usesOf = new WeakMap<DocumentNode, readonly DeprecatedUse[]>();
+  const deprecationCounter: Plugin<Context> = {
+    onSchemaChange({ schema }) {
+      typeInfo = new TypeInfo(schema);
+      usesOf = new WeakMap();
+    },
+    onParse({ context, params }) {
+      if (isIntrospectionOperationString(params.source)) return;
+      return ({ result }) => {
+        if (typeInfo === undefined || result === null || result instanceof Error) return;
+        let uses = usesOf.get(result);
+        if (uses === undefined) {
+          uses = deprecatedUses(result, typeInfo);
+          usesOf.set(result, uses);
+        }
+        if (uses.length === 0) return;
+        // The labels of the plugin's own series: the request's operationName, else the first definition's.
+        const first = result.definitions[0];
+        const operation = first?.kind === Kind.OPERATION_DEFINITION ? first : undefined;
+        const labels = labelsOf(context.params?.operationName || operation?.name?.value, operation?.operation);
+        for (const use of uses) deprecatedFields.inc({ ...labels, fieldName: use.fieldName, typeName: use.typeName });
+      };
+    },
+  };
+
   function counting(args: { document: DocumentNode; operationName?: string | null | undefined }) {
     const operation = getOperationAST(args.document, args.operationName);
     const labels = { operationName: nameOf(operation?.name?.value), operationType: operation?.operation ?? 'unknown' };
@@ -253,7 +304,7 @@ export function createMetrics(
 
   return {
     registry,
-    plugins: [...(access.kind === 'token' ? [useMetricsToken(access.token) as Plugin<Context>] : []), operationCounter, prometheus],
+    plugins: [...(access.kind === 'token' ? [useMetricsToken(access.token) as Plugin<Context>] : []), operationCounter, deprecationCounter, prometheus],
     observeViewerCacheLookup: (result) => viewerCacheLookups.inc({ result }),
     observeThrottleStore: (shared) => {
       throttleStoreShared.set(shared ? 1 : 0);
