@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from './config.js';
+import { LIMITS, loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { generateSealingKey } from './plex/device-auth.js';
 import { SIMULATOR_PREFIX } from './plugins/simulator.js';
 import { startServer, type RunningServer } from './server.js';
 import type { PlexSimulator } from './simulator/index.js';
@@ -15,11 +14,7 @@ function cannotStart(line: string): never {
   process.exit(1);
 }
 
-const logger = createLogger(process.env['LOG_LEVEL'] && /^(fatal|error|warn|info|debug|trace|silent)$/.test(process.env['LOG_LEVEL']) ? process.env['LOG_LEVEL'] : 'info');
-
-// --mock with PLEX_AUTH_MODE=jwt works out of the box: a sealing key for this process (its refresh tokens die with it).
-const jwtMockKey = mock && process.env['PLEX_AUTH_MODE'] === 'jwt' && !process.env['AUTH_SEALING_KEY'];
-const loaded = loadConfig(jwtMockKey ? { ...process.env, AUTH_SEALING_KEY: generateSealingKey() } : process.env);
+const loaded = loadConfig(process.env, { mock });
 if (!loaded.ok) {
   const s = loaded.problems.length === 1 ? '' : 's';
   cannotStart(
@@ -27,7 +22,8 @@ if (!loaded.ok) {
   );
 }
 const { config } = loaded;
-logger.level = config.logLevel;
+const logger = createLogger(config.logLevel);
+for (const warning of loaded.warnings) logger.warn(warning);
 if (config.plex.clientIdentifierGenerated && !mock) {
   logger.warn(
     'PLEX_CLIENT_IDENTIFIER is not set: using a random one for this process. Set a stable one in production, or every restart shows up as a new device in the account.',
@@ -80,7 +76,8 @@ async function stop(signal: string) {
     return;
   }
   stopping = true;
-  const { shutdownDrainMs, shutdownTimeoutMs } = config.security;
+  const { shutdownDrainMs } = config;
+  const { shutdownTimeoutMs } = LIMITS.http;
   // SIGTERM (an orchestrator, a rolling restart): drain first. SIGINT (Ctrl-C at a terminal): stop at once.
   const drainMs = signal === 'SIGTERM' ? shutdownDrainMs : 0;
   // running.close() bounds the drain itself; this is the last resort if closing the pool or Redis hangs.

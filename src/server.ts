@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Config } from './config.js';
+import { withLimits, type Config, type LimitOverrides, type Limits } from './config.js';
 import { StartupError } from './errors.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
@@ -25,7 +25,7 @@ import { useNoStore } from './plugins/no-store.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { usePlexCallBudget } from './plugins/plex-call-budget.js';
-import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
+import { DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { usePinThrottle } from './plugins/pin-throttle.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useInputErrorPaths } from './plugins/input-errors.js';
@@ -47,6 +47,8 @@ import { createThrottles } from './security/throttle.js';
 export interface ServerDeps {
   readonly config: Config;
   readonly logger: Logger;
+  /** Overrides of the fixed limits (LIMITS), for tests. */
+  readonly limits?: LimitOverrides;
   /** Injected in tests; built from config otherwise. */
   readonly plex?: PlexClient;
   /** This server's metrics; created when absent. An injected `plex` should feed them through its `onCall`. */
@@ -100,17 +102,17 @@ query Viewer {
  */
 export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaServer {
   const { config, logger, simulator } = deps;
-  const { security } = config;
+  const limits = withLimits(deps.limits);
   if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
-  const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
+  const manifest = loadManifest(config.persistedOperations.manifestPath);
   const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
   const now = deps.now ?? Date.now;
   const onDiagnostic = (event: PlexDiagnostic) => logDiagnostic(logger, event);
-  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
+  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy });
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
-  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onCall: metrics.observePlexCall, now });
+  const plex = deps.plex ?? createPlexClient({ ...plexSettings, timeoutMs: limits.plex.timeoutMs, resilience: limits.plex, onDiagnostic, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
@@ -121,10 +123,10 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
         };
   const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
   // REDIS_URL: one connection shared by the throttle counters, the sign-out broadcast and jwt-mode pending sign-ins.
-  const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
-  const throttles = createThrottles(security, logger, redis);
-  const clientAddress = clientAddressResolver(security.trustProxy);
-  const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
+  const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
+  const throttles = createThrottles(config.throttles, logger, redis);
+  const clientAddress = clientAddressResolver(config.trustProxy);
+  const viewerCache = createViewerCache({ ttlMs: config.viewerCache.ttlMs, maxEntries: limits.viewerCacheMaxEntries }, metrics.observeViewerCacheLookup);
   // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
   const signOuts =
     redis &&
@@ -135,7 +137,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     });
   // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
   const auth = createPlexAuth({ plex, auth: config.auth, redis, logger, now, onDiagnostic });
-  const pinWatcher = createPinWatcher({ plex, signIns: auth.pinSignIns, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
+  const pinWatcher = createPinWatcher({ plex, signIns: auth.pinSignIns, intervalMs: limits.pins.pollIntervalMs, maxWatched: limits.pins.maxWatched });
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
   const alreadyLogged = (arg: unknown): boolean => {
@@ -151,9 +153,9 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
     context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial), auth.services),
-    cors: corsPolicy(security.corsOrigins),
+    cors: corsPolicy(config.corsOrigins),
     batching: false,
-    maxRequestBodySize: security.maxRequestBodyBytes,
+    maxRequestBodySize: config.maxRequestBodyBytes,
     // Never include stack traces or original errors, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     // Yoga's own step-by-step lines know no request: they are trace, below the lines of ours that carry a request id.
@@ -164,7 +166,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       error: (...args) =>
         args.some(alreadyLogged) ? undefined : logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
     },
-    graphiql: security.graphiql && {
+    graphiql: config.graphql.graphiql && {
       title: 'Plex account GraphQL',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
       headers: JSON.stringify({ Authorization: 'Bearer <authToken from signIn>' }, null, 2),
@@ -176,22 +178,22 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
       useDrainingHealth(HEALTH_ENDPOINT, lifecycle.isDraining),
-      useHeaderLimit(security.maxRequestHeaders),
+      useHeaderLimit(limits.http.maxRequestHeaders),
       useRequestIdHeader(),
       useNoStore(GRAPHQL_ENDPOINT),
       ...(simulator === undefined ? [] : [useSimulator(simulator, publicUrlOf)]),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
       useNoBatching(),
-      useOperationLimits(security.limits, security.hideSuggestions),
+      useOperationLimits(limits.operations, config.graphql.hideSuggestions),
       usePlexCallBudget(),
-      useEntitiesLimits(subgraphSchema, security.limits),
-      ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
-      ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
+      useEntitiesLimits(subgraphSchema, limits.operations),
+      ...(config.graphql.introspection ? [] : [useDisableIntrospection() as Plugin]),
+      ...(config.graphql.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       usePinThrottle(throttles, clientAddress) as Plugin,
-      useInputErrorPaths({ hideSuggestions: security.hideSuggestions }),
-      useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
+      useInputErrorPaths({ hideSuggestions: config.graphql.hideSuggestions }),
+      useRedactedErrors({ hideSuggestions: config.graphql.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useUnexpectedErrorLog(logger, loggedErrors),
@@ -224,7 +226,7 @@ export interface RunningServer {
   drain(): void;
   /**
    * Stops accepting, ends open subscriptions with a SHUTTING_DOWN event, lets requests in flight finish (within
-   * SHUTDOWN_TIMEOUT_MS), then releases the plex.tv pool and Redis.
+   * LIMITS.http.shutdownTimeoutMs), then releases the plex.tv pool and Redis.
    */
   close(): Promise<void>;
 }
@@ -256,7 +258,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
   let draining = false;
   const closing = new AbortController();
-  const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
+  const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, maxConnections }: Limits['http'] = withLimits(deps.limits).http;
+  const { trustProxy } = config;
   // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
   // sends nothing is cut then too); slow-loris connections are cut.
   const headersTimeout = Math.min(requestTimeoutMs, 10_000);
@@ -278,8 +281,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     },
   );
   limitConnections(server, {
-    maxConnections: connections.max,
-    maxPerAddress: connections.maxPerAddress,
+    maxConnections,
+    maxPerAddress: config.maxConnectionsPerAddress,
     exempt: isTrustedProxy(trustProxy),
     firstRequestTimeoutMs: headersTimeout,
   });
@@ -313,7 +316,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     close() {
       closed ??= (async () => {
         draining = true;
-        // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
+        // Stop accepting; requests in flight get shutdownTimeoutMs to finish, then what is left is cut.
         const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
         force.unref();
         const stopped = new Promise<void>((resolve) => {

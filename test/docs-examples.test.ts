@@ -69,7 +69,7 @@ const examples = files.flatMap(examplesOf);
 
 let s: RealServer;
 beforeAll(async () => {
-  s = await startRealServer({ PIN_POLL_INTERVAL_MS: '50', SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '0', SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0' });
+  s = await startRealServer({ SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '0', SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0' }, { limits: { pins: { pollIntervalMs: 50 } } });
 });
 afterAll(() => s.close());
 

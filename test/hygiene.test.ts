@@ -79,7 +79,7 @@ describe('response hygiene', () => {
     expect(h.sim.count()).toBe(0);
   });
 
-  it('refuses a request with more header fields than MAX_REQUEST_HEADERS (431), before anything runs', async () => {
+  it('refuses a request with more header fields than maxRequestHeaders (431), before anything runs', async () => {
     const headers: Record<string, string> = {};
     for (let i = 0; i < 500; i++) headers[`x-filler-${i}`] = 'x';
     const response = await post(JSON.stringify({ query: '{ __typename }' }), headers);

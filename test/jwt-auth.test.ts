@@ -16,7 +16,7 @@ import {
 import { generateSealingKey } from '../src/plex/device-auth.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEMO_ACCOUNTS, createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
-import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, testConfig } from './harness.js';
+import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, testConfig, testLimits } from './harness.js';
 
 // PLEX_AUTH_MODE=jwt end to end: real HTTP to the facade, real HTTP from it to the simulator, one clock for both that
 // the tests move forward (only ever forward: the servers' key caches and cool-downs must see time pass).
@@ -56,17 +56,15 @@ async function startFacade(env: Record<string, string> = {}, plex: PlexSimulator
   const config = testConfig(plex.url, {
     PORT: '0',
     HOST: '127.0.0.1',
-    // Generous: the machine running the tests is shared, and these flows sign and seal.
-    PLEX_TIMEOUT_MS: '5000',
-    PIN_POLL_INTERVAL_MS: '50',
-    // These tests sign in many times from one address; the PIN throttles have tests of their own.
-    PIN_CREATIONS_PER_MINUTE: '0',
-    PIN_POLLS_PER_MINUTE: '0',
+    // These tests sign in many times from one address; the throttles have tests of their own.
+    SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0',
     PLEX_AUTH_MODE: 'jwt',
     AUTH_SEALING_KEY: SEALING_KEY,
     ...env,
   });
-  const running: RunningServer = await startServer({ config, logger, now });
+  // Generous: the machine running the tests is shared, and these flows sign and seal.
+  const limits = testLimits({ plex: { timeoutMs: 5000 }, pins: { pollIntervalMs: 50 } });
+  const running: RunningServer = await startServer({ config, logger, now, limits });
   return {
     url: running.url,
     logs: lines,

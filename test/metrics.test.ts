@@ -89,7 +89,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts a subscription once, with its last event, and the background PIN poller’s plex.tv calls', async () => {
-    const pins = await startHarness({ PIN_POLL_INTERVAL_MS: '50' });
+    const pins = await startHarness({}, { limits: { pins: { pollIntervalMs: 50 } } });
     try {
       const created = await pins.gql(CreateSignInPinDocument, {});
       const pin = created.body.data!.createSignInPin;

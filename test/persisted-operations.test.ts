@@ -201,7 +201,7 @@ describe('PERSISTED_OPERATIONS=off (default)', () => {
 
 describe('the manifest', () => {
   it('holds every typed document codegen emits, under its id', () => {
-    const manifest = loadManifest();
+    const manifest = loadManifest(testConfig('http://plex.invalid').persistedOperations.manifestPath);
     expect(manifest.get(signInHash.replace(/^sha256:/, ''))).toMatch(/\bmutation SignIn\(\$input: SignInInput!\)/);
     const viewerHash = (ViewerNameDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
     expect(manifest.get(viewerHash.replace(/^sha256:/, ''))).toMatch(/\bquery ViewerName\b/);

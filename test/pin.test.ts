@@ -11,12 +11,13 @@ import { buildAuthUrl } from '../src/plex/pins.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPinWatcher, pinStatus, type PinStatus } from '../src/plex/pin-watcher.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, type Harness } from './harness.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, testLimits, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
   // Every test here creates PINs from one address; the per-address limit has its own tests (security-pin-throttle).
-  h = await startHarness({ PIN_POLL_INTERVAL_MS: '50', PIN_CREATIONS_PER_MINUTE: '1000' });
+  h = await startHarness({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '3000' }, { limits: { pins: { pollIntervalMs: 50 } } });
 });
 afterAll(() => h.close());
 afterEach(() => h.sim.reset());
@@ -51,17 +52,18 @@ describe('createSignInPin', () => {
     expect(request).toMatchObject({ method: 'POST', route: 'pins', path: '/api/v2/pins' });
     expect(request?.query.get('strong')).toBe('true');
     expect(request?.headers['x-plex-client-identifier']).toBe(CLIENT_ID);
-    expect(request?.headers['x-plex-product']).toBe('Facade Tests');
-    expect(request?.headers['x-plex-version']).toBe('9.9.9');
+    expect(request?.headers['x-plex-product']).toBe('Plex Account GraphQL');
+    expect(request?.headers['x-plex-version']).toBe(packageJson.version);
     expect(request?.headers['x-plex-token']).toBeUndefined();
 
-    expect(pin.authUrl.startsWith('https://app.plex.tv/auth#?clientID=')).toBe(true);
+    // PLEX_API_URL is the simulator: its approval page stands in for app.plex.tv/auth.
+    expect(pin.authUrl.startsWith(`${h.sim.url}/simulator/approve#?clientID=`)).toBe(true);
     // Every part is percent-encoded, brackets included.
-    expect(pin.authUrl).toContain('&context%5Bdevice%5D%5Bproduct%5D=Facade%20Tests');
+    expect(pin.authUrl).toContain('&context%5Bdevice%5D%5Bproduct%5D=Plex%20Account%20GraphQL');
     const params = authParams(pin.authUrl);
     expect(params.get('clientID')).toBe(CLIENT_ID);
     expect(params.get('code')).toBe(pin.code);
-    expect(params.get('context[device][product]')).toBe('Facade Tests');
+    expect(params.get('context[device][product]')).toBe('Plex Account GraphQL');
     expect(params.get('forwardUrl')).toBe('https://app.example/after%20sign-in?x=1&y=2');
   });
 
@@ -88,7 +90,7 @@ describe('createSignInPin', () => {
     },
   );
 
-  it('points authUrl at PLEX_AUTH_URL (the simulator page in simulator mode)', () => {
+  it('builds authUrl on the approval page (the simulator page in simulator mode)', () => {
     const url = buildAuthUrl('http://127.0.0.1:9/simulator/approve#old', {
       clientIdentifier: 'id with space',
       code: 'abc',
@@ -262,7 +264,8 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer({
-      config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1', PIN_POLL_INTERVAL_MS: '50' }),
+      config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1' }),
+    limits: testLimits({ pins: { pollIntervalMs: 50 } }),
       logger: capturingLogger().logger,
     });
   });
@@ -317,7 +320,8 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
 
 it('ends open subscriptions when the server closes, with a last SHUTTING_DOWN event, instead of holding the shutdown open', async () => {
   const own = await startServer({
-    config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1', PIN_POLL_INTERVAL_MS: '50' }),
+    config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1' }),
+    limits: testLimits({ pins: { pollIntervalMs: 50 } }),
     logger: capturingLogger().logger,
   });
   const pin = await createPin();

@@ -17,9 +17,9 @@ function twoInstances(env: Record<string, string>, ready: string) {
     state.sim = createPlexSimulator();
     await state.sim.listen(0, '127.0.0.1');
     state.prefix = uniquePrefix();
-    const shared = { REDIS_URL: state.redis.url, REDIS_KEY_PREFIX: state.prefix, PLEX_TIMEOUT_MS: '2000', ...env };
-    state.a = await startRealServer(shared, state.sim);
-    state.b = await startRealServer(shared, state.sim);
+    const shared = { REDIS_URL: state.redis.url, REDIS_KEY_PREFIX: state.prefix, ...env };
+    state.a = await startRealServer(shared, { sim: state.sim });
+    state.b = await startRealServer(shared, { sim: state.sim });
     await until(() => [state.a, state.b].every((s) => s.logs.some((line) => line.includes(ready))), 'both instances to reach Redis');
   }, 20_000);
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger, testConfig } from './harness.js';
+import { capturingLogger, testConfig, testLimits, type ServerOptions } from './harness.js';
 
 export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
 
@@ -45,12 +45,17 @@ export function uniquePrefix(): string {
 }
 
 /** The facade on a real port (node:http), in front of its own simulator unless one is given. */
-export async function startRealServer(env: Record<string, string> = {}, shared?: PlexSimulator): Promise<RealServer> {
+export async function startRealServer(
+  env: Record<string, string> = {},
+  options: ServerOptions & { readonly sim?: PlexSimulator } = {},
+): Promise<RealServer> {
+  const shared = options.sim;
   const sim = shared ?? createPlexSimulator();
   if (!shared) await sim.listen(0, '127.0.0.1');
   const { logger, lines } = capturingLogger();
-  const config = { ...testConfig(sim.url, env), port: 0, host: '127.0.0.1' };
-  const running = await startServer({ config, logger });
+  const loaded = { ...testConfig(sim.url, env), port: 0, host: '127.0.0.1' };
+  const config = options.configure?.(loaded) ?? loaded;
+  const running = await startServer({ config, logger, limits: testLimits(options.limits) });
   const agents = new Map<string, Agent>();
   const agentAt = (localAddress: string): Agent => {
     let agent = agents.get(localAddress);

@@ -178,7 +178,7 @@ describe('_entities: representations count as aliases and cost, and must be enti
 describe('_entities cost from the environment', () => {
   let costly: RealServer;
   beforeAll(async () => {
-    costly = await startRealServer({ GRAPHQL_MAX_COST: '100' });
+    costly = await startRealServer({}, { limits: { operations: { maxCost: 100 } } });
   });
   afterAll(() => costly.close());
 
@@ -269,11 +269,11 @@ describe('operation limits (graphql-armor)', () => {
 describe('operation limits from the environment', () => {
   let tight: RealServer;
   beforeAll(async () => {
-    tight = await startRealServer({ GRAPHQL_MAX_DEPTH: '2', GRAPHQL_MAX_COST: '15', GRAPHQL_MAX_ALIASES: '1' });
+    tight = await startRealServer({}, { limits: { operations: { maxDepth: 2, maxCost: 15, maxAliases: 1 } } });
   });
   afterAll(() => tight.close());
 
-  it('rejects an operation deeper than GRAPHQL_MAX_DEPTH', async () => {
+  it('rejects an operation deeper than maxDepth', async () => {
     const result = await tight.gql('{ viewer { subscription { plan } } }');
     expect(result.status).toBe(400);
     expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
@@ -281,7 +281,7 @@ describe('operation limits from the environment', () => {
     expect(tight.sim.count()).toBe(0);
   });
 
-  it('rejects an operation costlier than GRAPHQL_MAX_COST', async () => {
+  it('rejects an operation costlier than maxCost', async () => {
     const result = await tight.gql('{ viewer { id uuid username title email friendlyName locale confirmed country thumb joinedAt homeSize } }');
     expect(result.status).toBe(400);
     expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
@@ -289,7 +289,7 @@ describe('operation limits from the environment', () => {
     expect(tight.sim.count()).toBe(0);
   });
 
-  it('rejects more aliases than GRAPHQL_MAX_ALIASES', async () => {
+  it('rejects more aliases than maxAliases', async () => {
     const result = await tight.gql('{ a: viewer { id } b: viewer { id } }');
     expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
     expect(tight.sim.count()).toBe(0);

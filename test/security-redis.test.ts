@@ -36,9 +36,10 @@ describe('throttle counters shared in Redis', () => {
     sim = createPlexSimulator();
     await sim.listen(0, '127.0.0.1');
     // A generous plex.tv deadline: the counts below are exact, and a loaded machine must not turn a call into a timeout.
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, PLEX_TIMEOUT_MS: '5000' };
-    a = await startRealServer(env, sim);
-    b = await startRealServer(env, sim);
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix };
+    const options = { sim, limits: { plex: { timeoutMs: 5000 } } };
+    a = await startRealServer(env, options);
+    b = await startRealServer(env, options);
     await until(() => logged(a, 'Redis connected') && logged(b, 'Redis connected'), 'both instances to reach Redis');
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import packageJson from '../package.json' with { type: 'json' };
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ViewerDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
@@ -27,8 +28,8 @@ describe('viewer', () => {
     expect(request).toMatchObject({ method: 'GET', route: 'user', path: '/api/v2/user' });
     expect(request?.headers['x-plex-token']).toBe(token);
     expect(request?.headers['x-plex-client-identifier']).toBe(CLIENT_ID);
-    expect(request?.headers['x-plex-product']).toBe('Facade Tests');
-    expect(request?.headers['x-plex-version']).toBe('9.9.9');
+    expect(request?.headers['x-plex-product']).toBe('Plex Account GraphQL');
+    expect(request?.headers['x-plex-version']).toBe(packageJson.version);
     expect(request?.headers['accept']).toBe('application/json');
     expect(request?.query.get('X-Plex-Token')).toBeNull();
   });

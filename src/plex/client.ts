@@ -21,7 +21,7 @@ import { createPinCalls, type PinCalls } from './pins.js';
 import { createDeviceAuthCalls, type DeviceAuthCalls } from './device-auth.js';
 import { parseRetryAfter } from './retry-after.js';
 import { createUpstreamGuard, DEFAULT_RESILIENCE, retryWithinDeadline, UpstreamRefused } from './resilience.js';
-import type { PlexResilienceConfig } from '../config.js';
+import type { Limits } from '../config.js';
 
 export interface PlexClientOptions {
   /** Base URL of plex.tv or a compatible server, without a trailing slash (e.g. https://plex.tv). */
@@ -36,7 +36,7 @@ export interface PlexClientOptions {
   /** Called with short, secret-free diagnostics (never bodies, tokens or credentials). */
   readonly onDiagnostic?: (event: PlexDiagnostic) => void;
   /** Concurrency cap, GET /user retries and circuit breaker; defaults when absent. */
-  readonly resilience?: PlexResilienceConfig;
+  readonly resilience?: Pick<Limits['plex'], 'maxConcurrency' | 'userRetries' | 'breakerFailures' | 'breakerCooldownMs'>;
   /** The page users approve sign-in PINs on; defaults to https://app.plex.tv/auth. */
   readonly authUrl?: string;
   /** Called after every plex.tv call, whichever request or background poller made it (for metrics). */

@@ -8,7 +8,9 @@ import {
   retry,
   type RetryPolicy,
 } from 'cockatiel';
-import type { PlexResilienceConfig } from '../config.js';
+import { LIMITS, type Limits } from '../config.js';
+
+type PlexResilienceConfig = Pick<Limits['plex'], 'maxConcurrency' | 'userRetries' | 'breakerFailures' | 'breakerCooldownMs'>;
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
@@ -27,7 +29,7 @@ export interface UpstreamGuard {
    */
   call<T>(run: () => Promise<T>, signal: AbortSignal, isFailure: (result: T) => boolean): Promise<T>;
   /**
-   * Runs one HTTP exchange. The connection pool (PLEX_MAX_CONCURRENCY connections) makes the calls beyond its size
+   * Runs one HTTP exchange. The connection pool (LIMITS.plex.maxConcurrency connections) makes the calls beyond its size
    * wait, each under its own deadline; this refuses at once (UpstreamRefused('overloaded')) once that many calls are
    * already waiting, so memory stays bounded however slow plex.tv is.
    */
@@ -35,12 +37,7 @@ export interface UpstreamGuard {
   readonly state: CircuitStateName;
 }
 
-export const DEFAULT_RESILIENCE: PlexResilienceConfig = {
-  maxConcurrency: 1024,
-  userRetries: 2,
-  breakerFailures: 5,
-  breakerCooldownMs: 15_000,
-};
+export const DEFAULT_RESILIENCE: PlexResilienceConfig = LIMITS.plex;
 
 // Calls beyond the pool's size wait for a connection (under their own deadline); beyond this many per connection they
 // are refused at once rather than piling up.

@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { SecurityConfig } from '../config.js';
+import type { Limits } from '../config.js';
 import { InputValidationFailure, operationLimitExceeded, type InputIssue } from '../errors.js';
 
 const ENTITIES_FIELD = '_entities';
@@ -137,7 +137,7 @@ function withRepresentationMultipliers(
 }
 
 /** The refusal of an operation whose `_entities` representations are over a limit or malformed; null when it may run. */
-function refusal(args: ExecutionArgs, keys: ReadonlyMap<string, readonly string[]>, limits: SecurityConfig['limits']): GraphQLError | null {
+function refusal(args: ExecutionArgs, keys: ReadonlyMap<string, readonly string[]>, limits: Limits['operations']): GraphQLError | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation || operation.operation !== 'query') return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -179,11 +179,11 @@ function refusal(args: ExecutionArgs, keys: ReadonlyMap<string, readonly string[
 /**
  * Limits on `_entities`, checked with the variables just before execution (validation results are cached per
  * document, so variables cannot be checked there): the representations of an operation count toward
- * GRAPHQL_MAX_ALIASES and multiply the cost of their selection against GRAPHQL_MAX_COST (OPERATION_LIMIT_EXCEEDED),
+ * the alias limit and multiply the cost of their selection against the cost limit (OPERATION_LIMIT_EXCEEDED),
  * and a representation that is not an object, lacks `__typename` or its key fields, or names a type that is not an
  * entity of this schema is BAD_USER_INPUT. Either way nothing runs, so plex.tv is not called.
  */
-export function useEntitiesLimits(schema: GraphQLSchema, limits: SecurityConfig['limits']): Plugin {
+export function useEntitiesLimits(schema: GraphQLSchema, limits: Limits['operations']): Plugin {
   const keys = entityKeys(schema);
   if (keys.size === 0) return {};
   return {
