@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../src/server.js';
 import { createPinWatcher, pinStatus, type PinStatus } from '../src/plex/pin-watcher.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import packageJson from '../package.json' with { type: 'json' };
+import { subscribeSse, type SseEvent } from './support/sse.js';
 import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, testLimits, type Harness } from './harness.js';
 
 let h: Harness;
@@ -229,36 +230,6 @@ describe('Query.signInPin', () => {
   });
 });
 
-interface SseEvent {
-  event: string;
-  data: string;
-}
-
-/** A minimal client for GraphQL over SSE (distinct connections), reading the `text/event-stream` body with fetch. */
-async function* sse(url: string, query: string, variables: Record<string, unknown>): AsyncGenerator<SseEvent> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ query, variables }),
-  });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toContain('text/event-stream');
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body!) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const lines = block.split('\n').filter((line) => !line.startsWith(':'));
-      if (lines.length === 0) continue;
-      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
-      const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
-      yield { event, data };
-    }
-  }
-}
 
 describe('Subscription.signInPin over Server-Sent Events', () => {
   let server: RunningServer;
@@ -274,7 +245,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
   it('emits pending, then SignInSuccess once approved, then completes', async () => {
     const pin = await createPin();
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
+    for await (const event of subscribeSse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
       events.push(event);
       if (events.length === 1) h.sim.approvePin(pin.id, DEMO_ACCOUNTS.twoFactor.login);
     }
@@ -288,7 +259,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
   it('emits SignInPinExpiredError and completes when the PIN expires', async () => {
     const pin = await createPin();
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
+    for await (const event of subscribeSse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
       events.push(event);
       if (events.length === 1) h.sim.expirePin(pin.id);
     }
@@ -300,7 +271,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
     const pin = await createPin();
     const inline = `subscription { signInPin(id: "${pin.id}", code: "${pin.code}") { __typename ... on SignInPinPending { id } ... on SignInSuccess { user { username } } } }`;
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, inline, {})) {
+    for await (const event of subscribeSse(server.url, inline, {})) {
       events.push(event);
       if (events.length === 1) h.sim.approvePin(pin.id, DEMO_ACCOUNTS.plain.login);
     }
@@ -312,7 +283,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
 
   it('rejects a malformed id with BAD_USER_INPUT and starts no poller', async () => {
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, print(WatchSignInPinDocument), { id: '1;2', code: 'abc' })) events.push(event);
+    for await (const event of subscribeSse(server.url, print(WatchSignInPinDocument), { id: '1;2', code: 'abc' })) events.push(event);
     expect(JSON.parse(events[0]!.data).errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.sim.count()).toBe(0);
   });
@@ -327,7 +298,7 @@ it('ends open subscriptions when the server closes, with a last SHUTTING_DOWN ev
   const pin = await createPin();
   const events: SseEvent[] = [];
   let closing: Promise<void> | undefined;
-  for await (const event of sse(own.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
+  for await (const event of subscribeSse(own.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
     events.push(event);
     closing ??= own.close();
   }
