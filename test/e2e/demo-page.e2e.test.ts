@@ -83,7 +83,7 @@ describe('the demo page in mock mode', () => {
     await popup.waitForURL((url) => url.href.startsWith(`${origin}/simulator/approve?clientID=`));
     const approve = popup.getByRole('button', { name: 'Approve' });
     await approve.waitFor();
-    await expect(popup.locator('body').innerText()).resolves.toContain('Facade Tests');
+    await expect(popup.locator('body').innerText()).resolves.toContain('Plex Account GraphQL');
     await saveScreenshot(popup, 'demo-page-approve.png');
     const popupClosed = popup.waitForEvent('close', { timeout: 15_000 });
     await approve.click({ noWaitAfter: true });
