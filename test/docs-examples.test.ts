@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { JSON_HEADERS, startRealServer, type RealServer } from './security-helpers.js';
+import { JSON_HEADERS, startRealServer, type RealServer } from './support/servers.js';
 import { subscribeSse, type SseEvent } from './support/sse.js';
 
 /**

@@ -9,7 +9,7 @@ import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { bearer, capturingLogger, testConfig } from './harness.js';
+import { bearer, capturingLogger, testConfig } from './support/servers.js';
 
 // A second subgraph, as another team would write it: watch lists keyed by the Plex account id.
 const WATCHLIST_SDL = /* GraphQL */ `

@@ -14,11 +14,11 @@ import {
 import { generateSealingKey } from '../src/plex/device-auth.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEMO_ACCOUNTS, createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
-import { until } from './deployment/processes.js';
+import { until } from './support/until.js';
 import { freePort } from './support/ports.js';
 import { startRedis, type TestRedis } from './support/redis.js';
 import { subscribeSse, type SseEvent } from './support/sse.js';
-import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, testConfig, testLimits } from './harness.js';
+import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, testConfig, testLimits } from './support/servers.js';
 
 // PLEX_AUTH_MODE=jwt end to end: real HTTP to the facade, real HTTP from it to the simulator, one clock for both that
 // the tests move forward (only ever forward: the servers' key caches and cool-downs must see time pass).

@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger, testConfig, testLimits } from './harness.js';
+import { capturingLogger, testConfig, testLimits } from './support/servers.js';
 
 // Mock mode as `main.ts --mock` (and `docker run -p 4000:4000 IMAGE --mock`) runs it: the simulator mounted under
 // /simulator on the server's own port, the plex client calling it there over loopback HTTP.

@@ -1,8 +1,9 @@
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { errorCode, startRealServer, type RealServer } from './security-helpers.js';
-import type { ServerOptions } from './harness.js';
+import { errorCode, startRealServer, type RealServer } from './support/servers.js';
+import type { ServerOptions } from './support/servers.js';
 
 const VIEWER = '{ viewer { id } }';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -23,25 +24,17 @@ async function start(env: Record<string, string>, options: ServerOptions = {}): 
 }
 
 describe('a slow plex.tv and a full pool', () => {
-  it('answers every request within the plex.tv deadline plus a margin, however many wait, and refuses the overflow at once', async () => {
+  it('counts each deadline from the request, however long it waits for a connection, and refuses the overflow at once', async () => {
     // Two connections to plex.tv, room for 4 waiting calls per connection: 10 calls at once, 8 more refused.
     const s = await start({}, { limits: { plex: { maxConcurrency: 2, timeoutMs: 1000, userRetries: 0, breakerFailures: 1000 } } });
     s.sim.setFault('user', { kind: 'delay', ms: 3_000 });
     const tokens = Array.from({ length: 18 }, () => s.sim.issueToken(DEMO_ACCOUNTS.plain.login));
-    const started = performance.now();
-    const answers = await Promise.all(
-      tokens.map(async (token) => {
-        const result = await s.gql(VIEWER, {}, bearer(token));
-        return { code: errorCode(result), ms: performance.now() - started };
-      }),
-    );
-    // Deadline plus a generous margin for a loaded CI machine; a hang would take the 3 s delay or forever.
-    for (const answer of answers) expect(answer.ms).toBeLessThan(2_500);
-    const codes = answers.map((answer) => answer.code);
+    const codes = await Promise.all(tokens.map(async (token) => errorCode(await s.gql(VIEWER, {}, bearer(token)))));
     expect(codes.filter((code) => code === 'UPSTREAM_TIMEOUT')).toHaveLength(10);
     expect(codes.filter((code) => code === 'UPSTREAM_UNAVAILABLE')).toHaveLength(8);
-    // The refused calls never reached plex.tv.
-    expect(s.sim.count('user')).toBeLessThanOrEqual(10);
+    // The refused calls never reached plex.tv, and the waiting ones ran out of time while waiting: a deadline counted
+    // from the moment a connection is free would have sent all 10.
+    expect(s.sim.count('user')).toBeLessThan(10);
   });
 
   it('starts the next waiting call as soon as a connection is free: waiting calls succeed without new traffic', async () => {
@@ -106,6 +99,6 @@ describe('connection limits', () => {
   it('closes a connection that sends nothing once the headers timeout passes', async () => {
     const s = await start({}, { limits: { http: { requestTimeoutMs: 400 } } });
     const socket = await openIdle(Number(new URL(s.url).port), '127.0.0.7');
-    expect(await closedWithin(socket, 2_000)).toBe(true);
+    await once(socket, 'close');
   });
 });

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { loadManifest } from '../src/plugins/persisted-operations.js';
 import { startServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, capturingLogger, testConfig } from './harness.js';
+import { bearer, capturingLogger, testConfig } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const signInVariables = { input: { login: plain.login, password: plain.password } };

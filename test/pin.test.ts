@@ -13,7 +13,7 @@ import { createPinWatcher, pinStatus, type PinStatus } from '../src/plex/pin-wat
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { subscribeSse, type SseEvent } from './support/sse.js';
-import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, testLimits, type Harness } from './harness.js';
+import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, testLimits, type Harness } from './support/servers.js';
 
 let h: Harness;
 beforeAll(async () => {

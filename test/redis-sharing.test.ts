@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
 import { TestRedis, until } from './deployment/processes.js';
-import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
+import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './support/servers.js';
 
 const VIEWER = '{ viewer { username } }';
 const SIGN_OUT = 'mutation { signOut { signedOut tokenWasValid } }';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, ViewerDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, startHarness, type Harness } from './harness.js';
+import { bearer, startHarness, type Harness } from './support/servers.js';
 
 // Canary values: if any of them shows up in a log line or a response where it should not, a secret leaked.
 const CANARY_PASSWORD = 'canary-PASSWORD-7f3a9c';

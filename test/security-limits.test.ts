@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const input = (password: string) => `{ login: "${plain.login}", password: "${password}" }`;
@@ -97,12 +97,11 @@ describe('plex.tv call budget per operation', () => {
     const levels = 40;
     const fragments = Array.from({ length: levels }, (_, index) => `fragment F${index} on Mutation { ...F${index + 1} ...F${index + 1} }`).join(' ');
     const document = `mutation { ...F0 } ${fragments} fragment F${levels} on Mutation { signIn(input: ${input('guess')}) { __typename } }`;
-    const started = performance.now();
+    // A walk that never ends fails by the test's timeout.
     const result = await s.gql(document);
     expect(result.status).toBe(400);
     expect(result.body.errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toContain('MULTIPLE_SIGN_IN');
     expect(s.sim.count()).toBe(0);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 

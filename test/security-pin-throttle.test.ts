@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startRealServer, type HttpResult, type RealServer } from './security-helpers.js';
+import { errorCode, startRealServer, type HttpResult, type RealServer } from './support/servers.js';
 
 const CREATE_PIN = 'mutation { createSignInPin { id code } }';
 const POLL_PIN = 'query ($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename } }';

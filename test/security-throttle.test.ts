@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clientAddressResolver } from '../src/security/client-address.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { startHarness } from './harness.js';
-import { errorCode, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { startHarness, errorCode, SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const twoFactor = DEMO_ACCOUNTS.twoFactor;

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, loadConfig, type Config } from '../src/config.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const SECRET = 'Sup3r-Secret-Pa55word';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { startRealServer, type RealServer } from './security-helpers.js';
+import { startRealServer, type RealServer } from './support/servers.js';
 
 /** The raw answer, with the Connection header as the server wrote it (fetch hides it). */
 async function raw(url: string, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> } = {}) {

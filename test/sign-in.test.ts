@@ -2,7 +2,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, ViewerDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './harness.js';
+import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './support/servers.js';
 
 let h: Harness;
 beforeAll(async () => {

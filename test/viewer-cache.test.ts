@@ -6,7 +6,7 @@ import type { PlexUser } from '../src/plex/schemas.js';
 import { notifySignOut } from '../src/plex/sign-out-events.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import { ViewerCache } from '../src/plex/viewer-cache.js';
-import { bearer, startHarness, type Harness } from './harness.js';
+import { bearer, startHarness, type Harness } from './support/servers.js';
 
 const code = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
   response.body.errors?.[0]?.extensions?.['code'];

@@ -2,7 +2,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ViewerDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './harness.js';
+import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './support/servers.js';
 
 let h: Harness;
 let token: string;
@@ -140,7 +140,7 @@ describe('viewer', () => {
   });
 
   it('answers UPSTREAM_UNAVAILABLE when plex.tv cannot be reached', async () => {
-    const { startHarness: start } = await import('./harness.js');
+    const { startHarness: start } = await import('./support/servers.js');
     const other = await start({ PLEX_API_URL: 'http://127.0.0.1:1' });
     try {
       const response = await other.gql(ViewerNameDocument, {}, bearer(token));

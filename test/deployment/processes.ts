@@ -51,14 +51,7 @@ export async function waitForPort(port: number, what: string, timeoutMs = 15_000
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-/** Polls `condition` every 25 ms until it holds; throws after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
+export { until } from '../support/until.js';
 
 /** A child process with its output kept (the last 2000 lines). */
 export class Child {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { generateSealingKey } from '../../src/plex/device-auth.js';
 import { createPlexSimulator, type PlexSimulator } from '../../src/simulator/index.js';
-import { capturingLogger, testConfig, testLimits } from '../harness.js';
+import { capturingLogger, testConfig, testLimits } from '../support/servers.js';
 import { closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
 
 // The demo page in mock mode, as `npm run start:mock` serves it: the simulator on the same server and port. The browser

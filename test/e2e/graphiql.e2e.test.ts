@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../../src/simulator/index.js';
-import { capturingLogger, testConfig, testLimits } from '../harness.js';
+import { capturingLogger, testConfig, testLimits } from '../support/servers.js';
 import { ARTIFACTS, closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
 
 const plain = DEMO_ACCOUNTS.plain;
