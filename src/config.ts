@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
-import { generateSealingKey, parseSealingKeys } from './plex/device-auth.js';
+import { GENERATE_HINT, generateSealingKey, parseSealingKeys } from './auth/device.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -200,7 +200,7 @@ const Env = z.object({
   GRAPHQL_INTROSPECTION: flag.optional(),
 }).refine((e) => e.PLEX_AUTH_MODE !== 'jwt' || e.AUTH_SEALING_KEY !== undefined, {
   path: ['AUTH_SEALING_KEY'],
-  message: 'is required with PLEX_AUTH_MODE=jwt (docs/configuration.md says how to generate one)',
+  message: `is required with PLEX_AUTH_MODE=jwt (it seals refresh tokens): ${GENERATE_HINT}`,
   // Reported with the other problems, at once.
   when: () => true,
 });
@@ -321,9 +321,8 @@ export type ConfigResult =
  */
 export function loadConfig(env: Record<string, string | undefined>, options: { mock?: boolean } = {}): ConfigResult {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  if (options.mock && present['PLEX_AUTH_MODE'] === 'jwt' && present['AUTH_SEALING_KEY'] === undefined) {
-    present['AUTH_SEALING_KEY'] = generateSealingKey();
-  }
+  const mockKey = options.mock === true && present['PLEX_AUTH_MODE'] === 'jwt' && present['AUTH_SEALING_KEY'] === undefined;
+  if (mockKey) present['AUTH_SEALING_KEY'] = generateSealingKey();
   const parsed = ConfigSchema.safeParse(present, { error: plainMessage });
   if (!parsed.success) {
     const problem = ({ path, message }: z.core.$ZodIssue) => {
@@ -335,5 +334,10 @@ export function loadConfig(env: Record<string, string | undefined>, options: { m
   const warnings = Object.keys(present)
     .filter((name) => Object.hasOwn(REPLACED, name))
     .map((name) => `${name} is set but no longer read: ${REPLACED[name]}.`);
+  if (mockKey) {
+    warnings.push(
+      'PLEX_AUTH_MODE=jwt without AUTH_SEALING_KEY: --mock made a sealing key for this process, so the refresh tokens it hands out stop working when it restarts. Set AUTH_SEALING_KEY to keep them across restarts.',
+    );
+  }
   return { ok: true, config: parsed.data, warnings };
 }

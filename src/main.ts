@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { nodeVersionWarning, parseCommandLine } from './cli.js';
 import { LIMITS, loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
@@ -6,23 +7,25 @@ import { SIMULATOR_PREFIX } from './plugins/simulator.js';
 import { startServer, type RunningServer } from './server.js';
 import type { PlexSimulator } from './simulator/index.js';
 
-const mock = process.argv.includes('--mock');
-
 /** A reason not to start: one line on stderr (the problem and its fix, never a stack trace), exit code 1. */
 function cannotStart(line: string): never {
   process.stderr.write(`Cannot start: ${line}\n`);
   process.exit(1);
 }
 
+const commandLine = parseCommandLine(process.argv.slice(2));
+if (!commandLine.ok) cannotStart(commandLine.problem);
+const { mock } = commandLine;
+
 const loaded = loadConfig(process.env, { mock });
 if (!loaded.ok) {
   const s = loaded.problems.length === 1 ? '' : 's';
-  cannotStart(
-    `invalid environment variable${s}: ${loaded.problems.join('; ')}. Set ${s ? 'them' : 'it'} to a valid value or unset ${s ? 'them' : 'it'} (see docs/configuration.md).`,
-  );
+  cannotStart(`environment variable${s} to fix: ${loaded.problems.join('; ')}. docs/configuration.md lists every variable, its valid values and its default.`);
 }
 const { config } = loaded;
 const logger = createLogger(config.logLevel);
+const unsupportedNode = nodeVersionWarning(process.versions.node);
+if (unsupportedNode !== undefined) logger.warn(unsupportedNode);
 for (const warning of loaded.warnings) logger.warn(warning);
 if (config.plex.clientIdentifierGenerated && !mock) {
   logger.warn(
@@ -30,7 +33,7 @@ if (config.plex.clientIdentifierGenerated && !mock) {
   );
 }
 
-// Mock mode: the simulator is served by this server under /simulator, on its own port (nothing else listens).
+// Mock mode: the simulator is served by this server, on its port, under /simulator.
 let simulator: PlexSimulator | undefined;
 if (mock) {
   const { createPlexSimulator } = await import('./simulator/index.js');

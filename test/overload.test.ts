@@ -2,8 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { errorCode, startRealServer, type RealServer } from './support/servers.js';
-import type { ServerOptions } from './support/servers.js';
+import { errorCode, startRealServer, type RealServer, type ServerOptions } from './support/servers.js';
 
 const VIEWER = '{ viewer { id } }';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

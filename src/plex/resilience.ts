@@ -8,9 +8,19 @@ import {
   retry,
   type RetryPolicy,
 } from 'cockatiel';
-import { LIMITS, type Limits } from '../config.js';
+import { LIMITS } from '../config.js';
 
-type PlexResilienceConfig = Pick<Limits['plex'], 'maxConcurrency' | 'userRetries' | 'breakerFailures' | 'breakerCooldownMs'>;
+/** The concurrency cap, GET /user retries and circuit breaker around plex.tv (LIMITS.plex). */
+export interface Resilience {
+  /** Upstream calls in flight at once across the process; more wait in line (within their deadline). */
+  readonly maxConcurrency: number;
+  /** Extra attempts for GET /user after a timeout, 5xx, 429 or network error; sign-in is never retried. */
+  readonly userRetries: number;
+  /** Consecutive upstream failures that open the circuit. */
+  readonly breakerFailures: number;
+  /** How long an open circuit fails fast before letting one probe through. */
+  readonly breakerCooldownMs: number;
+}
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
@@ -34,10 +44,9 @@ export interface UpstreamGuard {
    * already waiting, so memory stays bounded however slow plex.tv is.
    */
   slot<T>(exchange: () => Promise<T>): Promise<T>;
-  readonly state: CircuitStateName;
 }
 
-export const DEFAULT_RESILIENCE: PlexResilienceConfig = LIMITS.plex;
+export const DEFAULT_RESILIENCE: Resilience = LIMITS.plex;
 
 // Calls beyond the pool's size wait for a connection (under their own deadline); beyond this many per connection they
 // are refused at once rather than piling up.
@@ -49,7 +58,7 @@ class FailedResult extends Error {
   }
 }
 
-export function createUpstreamGuard(config: PlexResilienceConfig, onStateChange?: (state: CircuitStateName) => void): UpstreamGuard {
+export function createUpstreamGuard(config: Resilience, onStateChange?: (state: CircuitStateName) => void): UpstreamGuard {
   const breaker = circuitBreaker(
     // Refusing a call (our own load, or the open circuit itself) says nothing about plex.tv.
     handleWhen((error) => !(error instanceof UpstreamRefused)),
@@ -84,9 +93,6 @@ export function createUpstreamGuard(config: PlexResilienceConfig, onStateChange?
       } finally {
         pending -= 1;
       }
-    },
-    get state() {
-      return name(breaker.state);
     },
   };
 }
