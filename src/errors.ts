@@ -32,7 +32,7 @@ export const ErrorCode = {
   BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',
   /** A simple (non-preflighted) cross-site request without a preflight header (HTTP 403). */
   CSRF_REJECTED: 'CSRF_REJECTED',
-  /** More request header fields than MAX_REQUEST_HEADERS (HTTP 431). */
+  /** More request header fields than LIMITS.http.maxRequestHeaders (HTTP 431). */
   REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   /** The last event of a subscription whose server instance is stopping: subscribe again (another instance answers). */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
@@ -121,7 +121,7 @@ export function plexCallBudgetExceeded(field: string, limit: number, found: numb
   );
 }
 
-/** `_service { sdl }` asked for while the schema is hidden (introspection off, FEDERATION_SDL not on). */
+/** `_service { sdl }` asked for while the schema is hidden (introspection and the subgraph SDL off). */
 export function subgraphSdlDisabled(): GraphQLError {
   return createGraphQLError(
     'Introspection is disabled, and so is the field "_service". A gateway composes this subgraph from its published schema.subgraph.graphql.',

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Config } from './config.js';
+import { withLimits, type Config, type LimitOverrides } from './config.js';
 import { StartupError } from './errors.js';
 import { createAuth } from './auth/mode.js';
 import { createPinWatcher } from './auth/pin-sign-in.js';
@@ -27,7 +27,7 @@ import { useNoStore } from './plugins/no-store.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { usePlexCallBudget } from './plugins/plex-call-budget.js';
-import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
+import { DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useInputErrors } from './plugins/input-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
@@ -45,6 +45,8 @@ import { createThrottles } from './security/throttle.js';
 export interface ServerDeps {
   readonly config: Config;
   readonly logger: Logger;
+  /** Overrides of the fixed limits (LIMITS), for tests. */
+  readonly limits?: LimitOverrides;
   /** Injected in tests; built from config otherwise (and then closed with the server). */
   readonly plex?: PlexClient;
   /** The clock of token checks and device JWTs; Date.now when absent. Injected in tests (with the simulator's). */
@@ -96,17 +98,19 @@ query Viewer {
  */
 export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaServer {
   const { config, logger, simulator } = deps;
-  const { security } = config;
+  const limits = withLimits(deps.limits);
   if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
-  const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
+  const manifest = loadManifest(config.persistedOperations.manifestPath);
   const metrics = createMetrics(operationNames(manifest.values()));
   const now = deps.now ?? Date.now;
-  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
+  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy });
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
   const onFieldDrift = createFieldDriftReporter({ logger, count: metrics.observeFieldDrift, now });
-  const plex = deps.plex ?? createPlexClient({ ...plexSettings, logger, onFieldDrift, onCall: metrics.observePlexCall, now });
+  const plex =
+    deps.plex ??
+    createPlexClient({ ...plexSettings, timeoutMs: limits.plex.timeoutMs, resilience: limits.plex, logger, onFieldDrift, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
@@ -117,10 +121,10 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
         };
   const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
   // REDIS_URL: one connection shared by the throttle counters, the sign-out broadcast and jwt-mode pending sign-ins.
-  const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
-  const throttles = createThrottles(security, logger, redis);
-  const clientAddress = clientAddressResolver(security.trustProxy);
-  const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
+  const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
+  const throttles = createThrottles(config.throttles, logger, redis);
+  const clientAddress = clientAddressResolver(config.trustProxy);
+  const viewerCache = createViewerCache({ ttlMs: config.viewerCache.ttlMs, maxEntries: limits.viewerCacheMaxEntries }, metrics.observeViewerCacheLookup);
   // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
   const signOuts = createSignOuts({ redis, logger, viewerCache });
   // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
@@ -131,8 +135,8 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   const pinWatcher = createPinWatcher({
     poll: (id) => pins.poll(id),
     loadUser: (token) => background.currentUser(token),
-    intervalMs: config.pins.pollIntervalMs,
-    maxWatched: config.pins.maxWatched,
+    intervalMs: limits.pins.pollIntervalMs,
+    maxWatched: limits.pins.maxWatched,
   });
   const services = { plex, logger, auth, viewerCache, pinWatcher, throttles, clientAddress, signOuts, publicUrl: publicUrlFor };
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
@@ -150,7 +154,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
     context: (initial) => createContext(initial, services),
-    cors: corsPolicy(security.corsOrigins),
+    cors: corsPolicy(config.corsOrigins),
     batching: false,
     // MAX_REQUEST_BODY_BYTES is the useRequestBodyLimit plugin below.
     maxRequestBodySize: false,
@@ -164,7 +168,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       error: (...args) =>
         args.some(alreadyLogged) ? undefined : logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
     },
-    graphiql: security.graphiql && {
+    graphiql: config.graphql.graphiql && {
       title: 'Plex account GraphQL',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
       headers: JSON.stringify({ Authorization: 'Bearer <authToken from signIn>' }, null, 2),
@@ -176,20 +180,20 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
       useDrainingHealth(HEALTH_ENDPOINT, lifecycle.isDraining),
-      useHeaderLimit(security.maxRequestHeaders),
+      useHeaderLimit(limits.http.maxRequestHeaders),
       useRequestIdHeader(),
       useNoStore(GRAPHQL_ENDPOINT),
       ...(simulator === undefined ? [] : [useSimulator(simulator, publicUrlOf)]),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
-      useRequestBodyLimit(security.maxRequestBodyBytes),
+      useRequestBodyLimit(config.maxRequestBodyBytes),
       useNoBatching(),
-      useOperationLimits(security.limits, security.hideSuggestions),
+      useOperationLimits(limits.operations, config.graphql.hideSuggestions),
       usePlexCallBudget(),
-      useEntitiesLimits(subgraphSchema, security.limits.maxAliases),
-      ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
-      ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
-      useInputErrors({ hideSuggestions: security.hideSuggestions }),
+      useEntitiesLimits(subgraphSchema, limits.operations.maxAliases),
+      ...(config.graphql.introspection ? [] : [useDisableIntrospection() as Plugin]),
+      ...(config.graphql.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
+      useInputErrors({ hideSuggestions: config.graphql.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useUnexpectedErrorLog(logger, loggedErrors),
@@ -221,7 +225,7 @@ export interface RunningServer {
   drain(): void;
   /**
    * Stops accepting, ends open subscriptions with a SHUTTING_DOWN event, lets requests in flight finish (within
-   * SHUTDOWN_TIMEOUT_MS), then releases the plex.tv pool and Redis.
+   * LIMITS.http.shutdownTimeoutMs), then releases the plex.tv pool and Redis.
    */
   close(): Promise<void>;
 }
@@ -253,7 +257,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
   let draining = false;
   const closing = new AbortController();
-  const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
+  const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, maxConnections } = withLimits(deps.limits).http;
+  const { trustProxy } = config;
   // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
   // sends nothing is cut then too); slow-loris connections are cut.
   const headersTimeout = Math.min(requestTimeoutMs, 10_000);
@@ -275,8 +280,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     },
   );
   limitConnections(server, {
-    maxConnections: connections.max,
-    maxPerAddress: connections.maxPerAddress,
+    maxConnections,
+    maxPerAddress: config.maxConnectionsPerAddress,
     exempt: isTrustedProxy(trustProxy),
     firstRequestTimeoutMs: headersTimeout,
   });
@@ -310,7 +315,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     close() {
       closed ??= (async () => {
         draining = true;
-        // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
+        // Stop accepting; requests in flight get shutdownTimeoutMs to finish, then what is left is cut.
         const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
         force.unref();
         const stopped = new Promise<void>((resolve) => {

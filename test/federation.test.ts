@@ -9,7 +9,7 @@ import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { bearer, capturingLogger, testConfig } from './harness.js';
+import { bearer, capturingLogger, testConfig } from './support/servers.js';
 
 // A second subgraph, as another team would write it: watch lists keyed by the Plex account id.
 const WATCHLIST_SDL = /* GraphQL */ `
@@ -175,7 +175,7 @@ describe('the subgraph', () => {
     expect(body).toEqual({ data: { _entities: [null, { id: plainId, username: DEMO_ACCOUNTS.plain.username }, null] } });
   });
 
-  it('costs one GET /user for N representations (up to GRAPHQL_MAX_ALIASES, 15)', async () => {
+  it('costs one GET /user for N representations (up to the alias limit, 15)', async () => {
     const representations = Array.from({ length: 15 }, (_, index) => ({ __typename: 'User', id: index % 2 ? plainId : String(index) }));
     const { body } = await post(`${subgraph.url}/graphql`, ENTITIES, { 'x-plex-token': token }, { representations });
     expect(body.errors).toBeUndefined();

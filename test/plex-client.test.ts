@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphQLError } from 'graphql';
 import { createPlexClient, parseRetryAfter, type Plex, type PlexClient, type UpstreamCall } from '../src/plex/client.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger } from './harness.js';
+import { capturingLogger } from './support/servers.js';
 
 let sim: PlexSimulator;
 let client: PlexClient;

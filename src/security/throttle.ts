@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
 import type { RedisConnection } from '../redis.js';
-import type { SecurityConfig } from '../config.js';
+import type { Config } from '../config.js';
 
 const MINUTE = 60;
 const QUARTER_HOUR = 15 * 60;
@@ -72,11 +72,11 @@ async function take(limiter: RateLimiterAbstract, key: string): Promise<number |
  * so that every instance enforces one limit; each Redis limiter has an in-memory insurance limiter that takes over
  * while Redis is unreachable, so the service keeps serving (with per-instance counters) and says so in the log.
  */
-export function createThrottles(config: SecurityConfig, logger: Logger, redis?: RedisConnection): Throttles {
+export function createThrottles(config: Config['throttles'], logger: Logger, redis?: RedisConnection): Throttles {
   // Without `redis` (no REDIS_URL) every counter is this process's memory.
 
   function limiter(name: string, points: number, duration = MINUTE): RateLimiterAbstract {
-    const options = { keyPrefix: `${config.redis.keyPrefix}${name}`, points, duration };
+    const options = { keyPrefix: `${redis?.keyPrefix ?? ''}${name}`, points, duration };
     if (!redis) return new RateLimiterMemory(options);
     return new RateLimiterRedis({
       ...options,

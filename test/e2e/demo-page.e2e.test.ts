@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { generateSealingKey } from '../../src/auth/device.js';
 import { createPlexSimulator, type PlexSimulator } from '../../src/simulator/index.js';
-import { capturingLogger, testConfig } from '../harness.js';
+import { capturingLogger, testConfig, testLimits } from '../support/servers.js';
 import { closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
 
 // The demo page in mock mode, as `npm run start:mock` serves it: the simulator on the same server and port. The browser
@@ -29,11 +29,14 @@ function watchConsole(target: Page): void {
   target.on('pageerror', (error) => consoleErrors.push(`${target.url()}: uncaught ${error.message}`));
 }
 
+const E2E_LIMITS = testLimits({ plex: { timeoutMs: 5000 }, pins: { pollIntervalMs: 100 } });
+
 beforeAll(async () => {
   sim = createPlexSimulator();
   server = await startServer({
     // PLEX_API_URL is not used in mock mode: the server calls the simulator on its own port.
-    config: testConfig('https://plex.invalid', { HOST: '127.0.0.1', PORT: '0', PLEX_TIMEOUT_MS: '5000', PIN_POLL_INTERVAL_MS: '100' }),
+    config: testConfig('https://plex.invalid', { HOST: '127.0.0.1', PORT: '0' }),
+    limits: E2E_LIMITS,
     logger: capturingLogger('warn').logger,
     simulator: sim,
   });
@@ -80,7 +83,7 @@ describe('the demo page in mock mode', () => {
     await popup.waitForURL((url) => url.href.startsWith(`${origin}/simulator/approve?clientID=`));
     const approve = popup.getByRole('button', { name: 'Approve' });
     await approve.waitFor();
-    await expect(popup.locator('body').innerText()).resolves.toContain('Facade Tests');
+    await expect(popup.locator('body').innerText()).resolves.toContain('Plex Account GraphQL');
     await saveScreenshot(popup, 'demo-page-approve.png');
     const popupClosed = popup.waitForEvent('close', { timeout: 15_000 });
     await approve.click({ noWaitAfter: true });
@@ -129,14 +132,11 @@ describe('the demo page with the approval page on another origin (as app.plex.tv
     plex = createPlexSimulator();
     await plex.listen(0, '127.0.0.1');
     const approveOrigin = `http://approve.test:${new URL(plex.url).port}`;
+    const config = testConfig(plex.url, { HOST: '127.0.0.1', PORT: '0' });
     other = await startServer({
-      config: testConfig(plex.url, {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        PLEX_TIMEOUT_MS: '5000',
-        PIN_POLL_INTERVAL_MS: '100',
-        PLEX_AUTH_URL: `${approveOrigin}/simulator/approve`,
-      }),
+      // The simulator's approval page under a name of its own.
+      config: { ...config, plex: { ...config.plex, authUrl: `${approveOrigin}/simulator/approve` } },
+      limits: E2E_LIMITS,
       logger: capturingLogger('warn').logger,
     });
     allowed.push(`http://demo.test:${new URL(other.url).port}`, approveOrigin, plex.url);
@@ -171,14 +171,8 @@ describe('the demo page with PLEX_AUTH_MODE=jwt in mock mode', () => {
   beforeAll(async () => {
     jwtSim = createPlexSimulator();
     jwtServer = await startServer({
-      config: testConfig('https://plex.invalid', {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        PLEX_TIMEOUT_MS: '5000',
-        PIN_POLL_INTERVAL_MS: '100',
-        PLEX_AUTH_MODE: 'jwt',
-        AUTH_SEALING_KEY: generateSealingKey(),
-      }),
+      config: testConfig('https://plex.invalid', { HOST: '127.0.0.1', PORT: '0', PLEX_AUTH_MODE: 'jwt', AUTH_SEALING_KEY: generateSealingKey() }),
+      limits: E2E_LIMITS,
       logger: capturingLogger('warn').logger,
       simulator: jwtSim,
     });
