@@ -4,15 +4,22 @@ import { unauthenticated } from './errors.js';
 import type { Logger } from './observability/logger.js';
 import { requestLogger } from './observability/request-logger.js';
 import { logDiagnostic, type CallOptions, type PlexClient, type UpstreamCall } from './plex/client.js';
+import type { PlexDevice, PlexHome, PlexResource } from './plex/account-schemas.js';
 import type { PlexUser } from './plex/schemas.js';
 import type { AuthServices } from './plex/token-auth.js';
 import type { ViewerCache } from './plex/viewer-cache.js';
 import type { SignInPinServices } from './plugins/sign-in-pins.js';
-import type { PinThrottle, SignInThrottle } from './security/throttle.js';
+import type { HomePinThrottle, PinThrottle, SignInThrottle } from './security/throttle.js';
 
 export interface Loaders {
   /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
   readonly userByToken: DataLoader<string, PlexUser>;
+  /** One GET /api/v2/resources per token per request, whatever the aliases and `provides` filters. */
+  readonly resourcesByToken: DataLoader<string, PlexResource[]>;
+  /** One GET /api/v2/home/users per token per request; null when the account has no Home. */
+  readonly homeByToken: DataLoader<string, PlexHome | null>;
+  /** One GET /devices.xml per token per request. */
+  readonly devicesByToken: DataLoader<string, PlexDevice[]>;
 }
 
 const NO_AUTH_SERVICES: AuthServices = {
@@ -47,6 +54,8 @@ export type Context = Readonly<{
   signInPins?: SignInPinServices;
   /** Added by the security plugins: per-login and per-address sign-in throttling for this request's client. */
   signInThrottle?: SignInThrottle;
+  /** Added by the security plugins: wrong Home PINs per Home user and per address. */
+  homePinThrottle?: HomePinThrottle;
   /** Added by the security plugins: per-address limits on creating, polling and following sign-in PINs. */
   pinThrottle?: PinThrottle;
 }>;
@@ -106,13 +115,24 @@ export function createContext(
     // Tokens are never retained beyond the request; the key is the token itself.
     { maxBatchSize: 16 },
   );
+  // Each token is checked locally (a Plex JWT's signature and expiry) before plex.tv sees it, as for `viewer`.
+  const perToken = <T>(load: (token: string) => Promise<T>) =>
+    new DataLoader<string, T>((tokens) => Promise.all(tokens.map((token) => auth.checkToken(token).then(() => load(token)).catch((error: Error) => error))), {
+      maxBatchSize: 16,
+    });
+  const loaders: Loaders = {
+    userByToken,
+    resourcesByToken: perToken((token) => plex.resources(token, callOptions)),
+    homeByToken: perToken((token) => plex.home(token, callOptions)),
+    devicesByToken: perToken((token) => plex.devices(token, callOptions)),
+  };
   return {
     request: initial.request,
     log,
     token: credentials.token,
     tokenProblem: credentials.problem ?? null,
     plex,
-    loaders: { userByToken },
+    loaders,
     upstream,
     callOptions,
     publicUrl,

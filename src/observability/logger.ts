@@ -3,7 +3,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export type { Logger };
 
 /** Keys whose values are secrets wherever they appear in a log line. */
-export const REDACTED_KEYS = ['authorization', 'x-plex-token', 'password', 'verificationCode', 'authToken', 'refreshToken', 'token', 'secret'];
+export const REDACTED_KEYS = ['authorization', 'x-plex-token', 'password', 'verificationCode', 'authToken', 'refreshToken', 'token', 'secret', 'pin'];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const paths = REDACTED_KEYS.flatMap((key) => {

@@ -49,7 +49,7 @@ export const PlexConnectionSchema = z.object({
   protocol: z.enum(['http', 'https']),
   address: z.string().min(1),
   port: z.number().int().min(1).max(65535),
-  uri: z.string().min(1),
+  uri: z.url(),
   local: z.boolean(),
   relay: z.boolean(),
   // plex.tv spells it with a capital I and P; some sources leave it out for IPv4 connections.

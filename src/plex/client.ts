@@ -18,6 +18,7 @@ import {
   type PlexUser,
 } from './schemas.js';
 import { createPinCalls, type PinCalls } from './pins.js';
+import { createAccountCalls, type AccountCalls } from './account.js';
 import { createDeviceAuthCalls, type DeviceAuthCalls } from './device-auth.js';
 import { parseRetryAfter } from './retry-after.js';
 import { createUpstreamGuard, DEFAULT_RESILIENCE, retryWithinDeadline, UpstreamRefused } from './resilience.js';
@@ -45,8 +46,11 @@ export interface PlexClientOptions {
   readonly now?: () => number;
 }
 
+/** The account's resources, Plex Home (list, switch) and devices (list, revoke). */
+export type AccountEndpoint = 'resources' | 'home' | 'switch' | 'devices' | 'revoke';
+
 /** `nonce`, `token` and `keys` are the JWT device-authentication calls (docs/plex-auth.md). */
-export type PlexEndpoint = 'signin' | 'user' | 'pins' | 'pin' | 'signout' | 'nonce' | 'token' | 'keys';
+export type PlexEndpoint = 'signin' | 'user' | 'pins' | 'pin' | 'signout' | 'nonce' | 'token' | 'keys' | AccountEndpoint;
 
 /** What one upstream call did; collected per GraphQL request for the operation log line. */
 export interface UpstreamCall {
@@ -85,7 +89,7 @@ export type SignInOutcome =
   | { readonly kind: 'invalid-verification-code' }
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | null };
 
-export interface PlexClient extends PinCalls {
+export interface PlexClient extends PinCalls, AccountCalls {
   /** POST /api/v2/users/signin. Expected refusals come back as outcomes; failures throw a GraphQLError. Never retried. */
   signIn(credentials: SignInCredentials, options?: CallOptions): Promise<SignInOutcome>;
   /** GET /api/v2/user with the token. Throws UNAUTHENTICATED when plex.tv rejects the token (reason TOKEN_EXPIRED on 498). */
@@ -272,6 +276,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       authUrl: options.authUrl ?? 'https://app.plex.tv/auth',
       ...(options.now === undefined ? {} : { now: options.now }),
     }),
+    ...createAccountCalls(transport),
     ...createPinCalls(
       transport,
       { clientIdentifier: options.clientIdentifier, product: options.product, authUrl: options.authUrl ?? 'https://app.plex.tv/auth' },

@@ -8,6 +8,15 @@ import type { SecurityConfig } from '../config.js';
 
 const MINUTE = 60;
 const QUARTER_HOUR = 15 * 60;
+const HOUR = 60 * 60;
+
+/**
+ * Wrong Home PINs (a 1041 to a switch that sent a PIN). A PIN is 4 digits: 10 guesses an hour per Home user (every
+ * instance and address together) leave a script 1 chance in 1000 an hour; 20 an hour per address stops one address
+ * from sweeping a whole Home.
+ */
+export const HOME_PIN_FAILURES_PER_USER_PER_HOUR = 10;
+export const HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR = 20;
 
 /** How a sign-in attempt ended, for the per-login failure counter. */
 export type SignInSettlement =
@@ -25,6 +34,8 @@ export type SignInPermit =
 export interface Throttles {
   /** Counts one sign-in attempt for the address, the (login, address) pair and the login, before plex.tv is called. */
   beginSignIn(login: string, address: string): Promise<SignInPermit>;
+  /** Counts one Home PIN sent to a switch to that Home user (uuid), per user and per address, before plex.tv is called. */
+  beginHomePin(homeUserUuid: string, address: string): Promise<SignInPermit>;
   /** Counts one `createSignInPin` for the address; seconds to wait when over the limit, else null. */
   consumePinCreation(address: string): Promise<number | null>;
   /** Counts one check of a PIN (`Query.signInPin`) for the (address, PIN id) pair. */
@@ -105,6 +116,8 @@ export function createThrottles(config: SecurityConfig, logger: Logger, redis?: 
   const pinCreations = creationsPerMinute > 0 ? limiter('pin-create', creationsPerMinute) : undefined;
   const pinPolls = pollsPerMinute > 0 ? limiter('pin-poll', pollsPerMinute) : undefined;
   const pinSubscriptions = subscriptionsPerMinute > 0 ? limiter('pin-subscribe', subscriptionsPerMinute) : undefined;
+  const homePinUser = limiter('home-pin-user', HOME_PIN_FAILURES_PER_USER_PER_HOUR, HOUR);
+  const homePinAddress = limiter('home-pin-address', HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR, HOUR);
 
   // Without a socket (in-process calls) every client would share one bucket, turning the limit into a global one that
   // anyone could exhaust; per-address limits are skipped for those requests. Limits keyed by a login (or a PIN) and the
@@ -155,6 +168,30 @@ export function createThrottles(config: SecurityConfig, logger: Logger, redis?: 
         },
       };
     },
+    async beginHomePin(homeUserUuid, address) {
+      // Counted up front, like sign-in attempts, so that parallel guesses cannot slip past; given back unless plex.tv
+      // said the PIN was wrong.
+      const userKey = hashKey(homeUserUuid);
+      const byAddress = known(address);
+      const userWait = await take(homePinUser, userKey);
+      if (userWait !== null) return { allowed: false, retryAfterSeconds: userWait };
+      if (byAddress) {
+        const addressWait = await take(homePinAddress, address);
+        if (addressWait !== null) {
+          await homePinUser.reward(userKey, 1);
+          return { allowed: false, retryAfterSeconds: addressWait };
+        }
+      }
+      return {
+        allowed: true,
+        async settle(result) {
+          if (result === 'failure') return;
+          // A right PIN gives back only this attempt: a guessing script is not reset by the owner's success.
+          await homePinUser.reward(userKey, 1);
+          if (byAddress) await homePinAddress.reward(address, 1);
+        },
+      };
+    },
     consumePinCreation: async (address) => (pinCreations && known(address) ? take(pinCreations, address) : null),
     consumePinPoll: async (address, pinId) => (pinPolls ? take(pinPolls, `${pinId}@${address}`) : null),
     consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),
@@ -166,6 +203,11 @@ export function createThrottles(config: SecurityConfig, logger: Logger, redis?: 
 /** A request's view of the sign-in throttle: the client address is already bound. */
 export interface SignInThrottle {
   begin(login: string): Promise<SignInPermit>;
+}
+
+/** A request's view of the Home PIN limits: the client address is already bound. */
+export interface HomePinThrottle {
+  begin(homeUserUuid: string): Promise<SignInPermit>;
 }
 
 /** A request's view of the PIN limits: the client address is already bound. Each gives the seconds to wait, or null. */

@@ -417,15 +417,8 @@ export class AccountApi {
     const passwordAccounts = [...entries];
     const [admin, ...others] = passwordAccounts;
     if (admin !== undefined) this.buildDemoHome(admin);
-    for (const entry of others) {
-      this.resources.set(entry, twoFactorResources());
-      const body = entry.account.body;
-      const only: HomeMember = {
-        id: body.id, uuid: body.uuid, title: body.title, username: body.username, email: body.email, friendlyName: body.friendlyName,
-        thumb: body.thumb, hasPassword: true, restricted: false, updatedAt: 1704558269, restrictionProfile: null, admin: true, guest: false, protected: false,
-      };
-      this.homes.set(entry, { id: 1841490, name: `${body.username}'s home`, guestUserID: null, guestUserUUID: '', guestEnabled: false, subscription: true, members: [{ member: only, entry, pin: null }] });
-    }
+    // The other accounts are in no Home: GET /api/v2/home/users answers 404 for them (INFERRED).
+    for (const entry of others) this.resources.set(entry, twoFactorResources());
     for (const entry of passwordAccounts) {
       this.devices.set(entry, []);
       for (const template of STATIC_DEVICES) this.addDevice(entry, template, host.mint(entry, template.clientIdentifier));

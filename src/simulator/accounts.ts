@@ -140,6 +140,8 @@ interface Identity {
   friendlyName: string;
   pin: string;
   twoFactorEnabled: boolean;
+  /** In a Plex Home (the plain account is the admin of the simulator's demo Home; the 2FA account has none). */
+  home: boolean;
 }
 
 // Key order follows the captured plex.tv body; `pin` and `roles` (absent from captures) sit where
@@ -200,10 +202,10 @@ function userBody(who: Identity): PlexUserBody {
     subscriptionDescription: 'Yearly Plex Pass',
     restricted: false,
     anonymous: false,
-    home: true,
+    home: who.home,
     guest: false,
-    homeSize: 3,
-    homeAdmin: true,
+    homeSize: who.home ? 4 : 1,
+    homeAdmin: who.home,
     maxHomeSize: 15,
     rememberExpiresAt: 1725611719,
     profile: {
@@ -315,6 +317,7 @@ export function createDemoAccounts(): DemoAccount[] {
         friendlyName: 'Demo User',
         pin: '3f2b9c1d7e6a5f4b8c0d1e2f3a4b5c6d7e8f9a0b',
         twoFactorEnabled: false,
+        home: true,
       }),
     },
     {
@@ -329,6 +332,7 @@ export function createDemoAccounts(): DemoAccount[] {
         friendlyName: 'Demo Two-Factor User',
         pin: 'c0ffee00d15ea5e5b01dfacef00dcafe12345678',
         twoFactorEnabled: true,
+        home: false,
       }),
     },
   ];
