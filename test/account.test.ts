@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DevicesDocument, ProfilesDocument, RevokeDeviceDocument, ServersDocument, SwitchHomeUserDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS, DEMO_HOME } from '../src/simulator/index.js';
 import { bearer, ISO_DATE_TIME, startHarness, type GraphQLResponse, type Harness } from './harness.js';
 
@@ -272,5 +273,27 @@ describe('Resource as a federation entity', () => {
     const many = Array.from({ length: h.config.security.limits.maxAliases + 1 }, (_, i) => ({ __typename: 'Resource', clientIdentifier: `r${i}` }));
     expect(code(await h.gql(ENTITIES, { r: many }, bearer(token)))).toBe('OPERATION_LIMIT_EXCEEDED');
     expect(h.sim.count()).toBe(0);
+  });
+});
+
+describe('the operations/ documents a frontend uses', () => {
+  it('Servers, Profiles, SwitchHomeUser, Devices and RevokeDevice run, typed, as written', async () => {
+    const servers = await h.gql(ServersDocument, {}, bearer(token));
+    expect(servers.body.errors).toBeUndefined();
+    const first = servers.body.data!.viewer!.resources[0]!;
+    expect(first.connections[0]?.uri).toMatch(/^https:\/\//);
+
+    const profiles = await h.gql(ProfilesDocument, {}, bearer(token));
+    const users = profiles.body.data!.viewer!.plexHome!.users;
+    const kid = users.find((user) => user.restrictionProfile === 'LITTLE_KID')!;
+
+    const switched = await h.gql(SwitchHomeUserDocument, { input: { uuid: kid.uuid } }, bearer(token));
+    const result = switched.body.data!.switchHomeUser;
+    expect(result.__typename === 'SignInSuccess' && result.user.uuid).toBe(kid.uuid);
+
+    const devices = await h.gql(DevicesDocument, {}, bearer(token));
+    const removable = devices.body.data!.viewer!.devices.find((device) => !device.current && !device.provides.includes('SERVER'))!;
+    const revoked = await h.gql(RevokeDeviceDocument, { id: removable.id }, bearer(token));
+    expect(revoked.body.data!.revokeDevice).toEqual({ __typename: 'RevokeDeviceSuccess', deviceId: removable.id });
   });
 });
