@@ -151,6 +151,25 @@ describe('Plex Home', () => {
     expect(h.sim.count('homeSwitch')).toBe(0);
   });
 
+  it('a Home PIN is never logged or echoed, whatever the outcome', async () => {
+    const PIN = '7391';
+    const texts: string[] = [];
+    const run = async (query: string, variables?: Record<string, unknown>) => texts.push((await h.gql(query, variables, bearer(token))).text);
+    await run(SWITCH, { input: { uuid: DEMO_HOME.protectedUser.uuid, pin: PIN } });
+    await run(`mutation { switchHomeUser(input: { uuid: "${DEMO_HOME.protectedUser.uuid}", pin: "${PIN}" }) { __typename } }`);
+    await run(`mutation { switchHomeUser(input: { uuid: "${DEMO_HOME.protectedUser.uuid}", pin: "${PIN}", bogus: 1 }) { __typename } }`);
+    await run(SWITCH, { input: { uuid: DEMO_HOME.protectedUser.uuid, pin: Number(PIN) } });
+    await run(SWITCH, { input: { uuid: DEMO_HOME.protectedUser.uuid, pin: `${PIN}x` } });
+    for (const fault of [{ kind: 'status', status: 500 }, { kind: 'hang' }, { kind: 'rate-limit' }] as const) {
+      h.sim.setFault('homeSwitch', fault, 1);
+      await run(SWITCH, { input: { uuid: DEMO_HOME.protectedUser.uuid, pin: PIN } });
+    }
+    expect(h.sim.requests.filter((r) => r.route === 'homeSwitch' && r.query.get('pin') === PIN).length).toBeGreaterThan(3);
+    const pattern = new RegExp(`["=]${PIN}\\b`);
+    expect(texts.join('\n')).not.toMatch(pattern);
+    expect(h.logs.join('\n')).not.toMatch(pattern);
+  });
+
   it("plex.tv's 429: SignInThrottledError", async () => {
     h.sim.setFault('homeSwitch', { kind: 'rate-limit', retryAfter: 3 });
     const response = await h.gql<Data>(SWITCH, { input: { uuid: DEMO_HOME.managedUser.uuid } }, bearer(token));
