@@ -251,6 +251,15 @@ describe('devices', () => {
     expect(await revoke(target.id)).toMatchObject({ __typename: 'DeviceNotFoundError' });
   });
 
+  it('with a Plex JWT, the current device is the one the JWT was issued to', async () => {
+    const jwt = await h.sim.issuePlexJwt(DEMO_ACCOUNTS.plain.login, 'jwt-device-under-test');
+    const response = await h.gql<Data>('{ viewer { devices { clientIdentifier current } } }', {}, bearer(jwt));
+    expect(response.body.errors).toBeUndefined();
+    const current = (response.body.data!.viewer.devices as Data[]).filter((d) => d.current).map((d) => d.clientIdentifier);
+    expect(current).toEqual(['jwt-device-under-test']);
+    expect(response.text).not.toContain(jwt);
+  });
+
   it('an id that is not 1 to 20 digits is BAD_USER_INPUT, and plex.tv is not called', async () => {
     for (const id of ['abc', '1/../2', '123456789012345678901']) {
       const response = await h.gql('mutation Revoke($id: ID!) { revokeDevice(id: $id) { __typename } }', { id }, bearer(token));
