@@ -61,6 +61,7 @@ if (simulator !== undefined) {
       demoAccounts: [
         `${DEMO_ACCOUNTS.plain.login} / ${DEMO_ACCOUNTS.plain.password}`,
         `${DEMO_ACCOUNTS.twoFactor.login} / ${DEMO_ACCOUNTS.twoFactor.password} (2FA code ${DEMO_ACCOUNTS.twoFactor.verificationCode})`,
+        `${DEMO_ACCOUNTS.current.login} / ${DEMO_ACCOUNTS.current.password} (plex.tv's 2026 body shape)`,
       ],
     },
     `SIMULATOR MODE: plex.tv is simulated by this server at ${base}${SIMULATOR_PREFIX}; no real account is used`,

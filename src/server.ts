@@ -8,6 +8,7 @@ import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
 import { createPlexClient, logDiagnostic, type PlexClient, type PlexDiagnostic } from './plex/client.js';
+import { createFieldDriftReporter } from './plex/drift.js';
 import { createPinWatcher } from './plex/pin-watcher.js';
 import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
 import { createPlexAuth } from './plex/token-auth.js';
@@ -28,8 +29,7 @@ import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
 import { usePinThrottle } from './plugins/pin-throttle.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
-import { useInputErrorPaths } from './plugins/input-errors.js';
-import { useRedactedErrors } from './plugins/redacted-errors.js';
+import { useInputErrors } from './plugins/input-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
 import { useSignInPins } from './plugins/sign-in-pins.js';
 import { SIMULATOR_PREFIX, useSimulator } from './plugins/simulator.js';
@@ -110,7 +110,8 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
-  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onCall: metrics.observePlexCall, now });
+  const onFieldDrift = createFieldDriftReporter({ logger, count: metrics.observeFieldDrift, now });
+  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onFieldDrift, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
@@ -185,13 +186,12 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       usePlexCallBudget(),
-      useEntitiesLimits(subgraphSchema, security.limits),
+      useEntitiesLimits(subgraphSchema, security.limits.maxAliases),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
       useSignInThrottle(throttles, clientAddress) as Plugin,
       usePinThrottle(throttles, clientAddress) as Plugin,
-      useInputErrorPaths({ hideSuggestions: security.hideSuggestions }),
-      useRedactedErrors({ hideSuggestions: security.hideSuggestions }),
+      useInputErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useUnexpectedErrorLog(logger, loggedErrors),

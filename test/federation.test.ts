@@ -263,15 +263,15 @@ describe('through Hive Gateway', () => {
   });
 
   it("resolves another subgraph's User references through _entities: only the viewer's own account, with one GET /user", async () => {
-    const { body } = await post(gatewayUrl, '{ publicWatchlists { name owner { id username } } }', bearer(token));
+    const { body } = await post(gatewayUrl, '{ publicWatchlists { name owner { id uuid username } } }', bearer(token));
     expect(body.data).toEqual({
       publicWatchlists: [
-        { name: 'mine', owner: { id: plainId, username: DEMO_ACCOUNTS.plain.username } },
+        { name: 'mine', owner: { id: plainId, uuid: sim.accounts[0]!.body.uuid, username: DEMO_ACCOUNTS.plain.username } },
         { name: 'theirs', owner: null },
       ],
     });
-    // The null entity meets the non-null `username`: the gateway nulls the owner and says where, with no account data.
-    expect(body.errors?.map((error) => error.path)).toEqual([['publicWatchlists', 1, 'owner', 'username']]);
+    // The null entity meets the non-null `uuid`: the gateway nulls the owner and says where, with no account data.
+    expect(body.errors?.map((error) => error.path)).toEqual([['publicWatchlists', 1, 'owner', 'uuid']]);
     expect(JSON.stringify(body.errors)).not.toContain(DEMO_ACCOUNTS.twoFactor.username);
     expect(sim.count('user')).toBe(1);
   });

@@ -161,6 +161,37 @@ describe('input errors', () => {
   });
 });
 
+describe('a value never comes back, whichever step refuses it', () => {
+  const secret = 'Zq9SecretValue';
+  it.each([
+    ['a parse error at a string', `mutation { signIn(input: { "${secret}" }) { __typename } }`, undefined, 'Syntax Error: Expected Name, found String "…".', 'GRAPHQL_PARSE_FAILED'],
+    ['a parse error at a name', `mutation { signIn(input: { login: "a" password ${secret} }) { __typename } }`, undefined, 'Syntax Error: Expected ":", found Name "…".', 'GRAPHQL_PARSE_FAILED'],
+    ['an unterminated string', `mutation { signIn(input: { login: "a", password: "${secret} }) { __typename } }`, undefined, 'Syntax Error: Unterminated string.', 'GRAPHQL_PARSE_FAILED'],
+    ['a literal of the wrong type', `mutation { signIn(input: { login: "a", password: ${secret} }) { __typename } }`, undefined, 'input.password must be a string.', 'GRAPHQL_VALIDATION_FAILED'],
+    ['a string where a boolean goes', `mutation { signIn(input: { login: "a", password: "x", rememberMe: "${secret}" }) { __typename } }`, undefined, 'input.rememberMe must be true or false.', 'GRAPHQL_VALIDATION_FAILED'],
+    ['a default value of the wrong type', `mutation ($p: Boolean = "${secret}") { signIn(input: { login: "a", password: "x", rememberMe: $p }) { __typename } }`, undefined, '$p must be true or false.', 'GRAPHQL_VALIDATION_FAILED'],
+    ['a variable of the wrong type', SIGN_IN_VARIABLE, { input: { login: 'a', password: [secret] } }, 'input.password must be a string.', 'BAD_USER_INPUT'],
+    ['a variable that is not an object', SIGN_IN_VARIABLE, { input: secret }, 'input must be an object with the fields of SignInInput.', 'BAD_USER_INPUT'],
+    ['a variable that is a list', SIGN_IN_VARIABLE, { input: [secret] }, 'input must be an object with the fields of SignInInput.', 'BAD_USER_INPUT'],
+    ['a variable of the wrong scalar', SIGN_IN_VARIABLE, { input: { login: 'a', password: 'x', rememberMe: secret } }, 'input.rememberMe must be true or false.', 'BAD_USER_INPUT'],
+    ['a subscription variable', 'subscription ($code: String!) { signInPin(id: "1", code: $code) { __typename } }', { code: [secret] }, 'code must be a string.', 'BAD_USER_INPUT'],
+  ])('%s: named without the value, and plex.tv is not called', async (_name, document, variables, message, code) => {
+    const { status, text, body } = await h.gql(document, variables as Record<string, unknown> | undefined);
+    expect(status).toBe(400);
+    expect(text).not.toContain(secret);
+    expect(body.errors!.map((error) => [error.message, error.extensions?.['code']])).toEqual([[message, code]]);
+    expect(h.sim.count()).toBe(0);
+  });
+
+  it('a null variable inside a literal: graphql-js refuses the literal without printing it', async () => {
+    const document = `mutation ($login: String = "x") { signIn(input: { login: $login, password: "${secret}" }) { __typename } }`;
+    const { text, body } = await h.gql(document, { login: null });
+    expect(text).not.toContain(secret);
+    expect(body.errors!.map((error) => error.message)).toEqual(['Argument "input" has invalid value ….']);
+    expect(h.sim.count()).toBe(0);
+  });
+});
+
 describe('input errors in production', () => {
   it('suggest no field names', async () => {
     const production = await startHarness({ NODE_ENV: 'production' });

@@ -48,7 +48,7 @@ beforeAll(async () => {
   const result = success.body.data!.signIn;
   if (result.__typename !== 'SignInSuccess') throw new Error(`sign-in failed: ${result.__typename}`);
   issued.push(result.authToken);
-  for (const service of result.user.services) {
+  for (const service of result.user.services ?? []) {
     if (service.token) issued.push(service.token);
     if (service.secret) issued.push(service.secret);
   }

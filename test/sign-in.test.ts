@@ -41,14 +41,14 @@ describe('signIn', () => {
     const allowedNulls = new Set(['.attributionPartner', '.subscriptions[0].endsAt', '.subscriptions[0].transfer', '.pastSubscriptions[0].renewsAt', '.pastSubscriptions[0].transfer']);
     const nulls = nullLeaves(user).filter((path) => !allowedNulls.has(path) && !/^\.services\[\d+\]\.(token|secret)$/.test(path) && !/^\.subscriptions\[0\]\.(active|subscribedAt|status|paymentService|plan|features)$/.test(path));
     expect(nulls).toEqual([]);
-    for (const date of [user.joinedAt, user.rememberExpiresAt, user.adsConsentSetAt, user.adsConsentReminderAt, user.subscription.subscribedAt, user.pastSubscriptions![0]!.endsAt]) {
+    for (const date of [user.joinedAt, user.rememberExpiresAt, user.adsConsentSetAt, user.adsConsentReminderAt, user.subscription?.subscribedAt, user.pastSubscriptions![0]!.endsAt]) {
       expect(date).toMatch(ISO_DATE_TIME);
     }
     expect(user.mailingListStatus).toBe('ACTIVE');
-    expect(user.subscription.status).toBe('ACTIVE');
-    expect(user.profile.autoSelectSubtitle).toBe('SHOWN_WITH_FOREIGN_AUDIO');
-    expect(user.profile.mediaReviewsVisibility).toBe('PLEX_USERS_AND_CRITICS');
-    expect(user.services.map((service) => service.status)).toContain('ONLINE');
+    expect(user.subscription?.status).toBe('ACTIVE');
+    expect(user.profile?.autoSelectSubtitle).toBe('SHOWN_WITH_FOREIGN_AUDIO');
+    expect(user.profile?.mediaReviewsVisibility).toBe('PLEX_USERS_AND_CRITICS');
+    expect(user.services?.map((service) => service.status)).toContain('ONLINE');
     expect(user.country).toMatch(/^[A-Z]{2}$/);
     expect(user.trials).toEqual([expect.any(Object)]);
   });

@@ -243,6 +243,46 @@ describe('bodies match the OpenAPI description', () => {
     expect(unavailable.body.errors[0]).toMatchObject({ status: 503 });
   });
 
+  it("plex.tv's 2026 shape: comma-string language lists; GET /user without mailingListStatus and rememberExpiresAt", async () => {
+    const { current } = DEMO_ACCOUNTS;
+    const signedIn = await signIn({ login: current.login, password: current.password });
+    expect(signedIn.status).toBe(201);
+    expectValid(signedIn.body, '/users/signin', 'post', 201);
+    expect(signedIn.body).toHaveProperty('rememberExpiresAt');
+    expect(signedIn.body).toHaveProperty('mailingListStatus');
+    expect(signedIn.body.profile).toMatchObject({ defaultAudioLanguages: 'en,sv', defaultSubtitleLanguages: 'en,sv' });
+
+    const user = await getUser(signedIn.body.authToken);
+    expect(user.status).toBe(200);
+    expectValid(user.body, '/user', 'get', 200);
+    for (const key of ['rememberExpiresAt', 'mailingListStatus', 'pastSubscriptions', 'trials']) expect(user.body, key).not.toHaveProperty(key);
+    expect(user.body.profile.defaultAudioLanguages).toBe('en,sv');
+    // The other accounts keep the old shape.
+    const old = await getUser(sim.issueToken(DEMO_ACCOUNTS.plain.login));
+    expect(old.body).toHaveProperty('rememberExpiresAt');
+    expect(old.body.profile.defaultAudioLanguages).toEqual(['en', 'ja']);
+  });
+
+  it('a managed Home user: GET /user without username, email or Plex Pass; no password sign-in', async () => {
+    const { managed } = DEMO_ACCOUNTS;
+    const user = await getUser(sim.issueToken(managed.login));
+    expect(user.status).toBe(200);
+    expectValid(user.body, '/user', 'get', 200);
+    expect(user.body).toMatchObject({ username: null, email: null, title: managed.title, restricted: true, hasPassword: false });
+    for (const key of ['subscription', 'mailingListStatus', 'rememberExpiresAt', 'services']) expect(user.body, key).not.toHaveProperty(key);
+    expect((await signIn({ login: managed.login, password: '' })).body).toEqual(BAD_CREDENTIALS);
+    expect((await signIn({ login: managed.login, password: 'null' })).body).toEqual(BAD_CREDENTIALS);
+  });
+
+  it('set-field sends one field as given, or leaves it out', async () => {
+    const token = sim.issueToken('demo');
+    sim.setFault('user', { kind: 'set-field', path: 'profile.watchedIndicator', value: 'often' }, 1);
+    expect((await getUser(token)).body.profile.watchedIndicator).toBe('often');
+    sim.setFault('user', { kind: 'set-field', path: 'uuid', value: undefined }, 1);
+    expect((await getUser(token)).body).not.toHaveProperty('uuid');
+    expect((await getUser(token)).body.uuid).toBe('a1b2c3d4e5f60718');
+  });
+
   it('the validator catches bodies that drift from the spec', async () => {
     const user = (await getUser(sim.issueToken('demo'))).body;
     const validate = responseSchema('/user', 'get', 200);
@@ -271,7 +311,7 @@ describe('bodies match the OpenAPI description', () => {
     const missing = await getUser(token);
     expect(validate(missing.body)).toBe(false);
     expect(validate.errors?.map((e) => e.params)).toEqual(
-      expect.arrayContaining([{ missingProperty: 'id' }, { missingProperty: 'username' }]),
+      expect.arrayContaining([{ missingProperty: 'id' }, { missingProperty: 'uuid' }]),
     );
 
     sim.setFault('user', { kind: 'unknown-enums' }, 1);
@@ -591,7 +631,7 @@ describe('faults', () => {
     const res = await plainSignIn();
     expect(res.status).toBe(201);
     expect(res.body).not.toHaveProperty('id');
-    expect(res.body).not.toHaveProperty('username');
+    expect(res.body).not.toHaveProperty('uuid');
     expect(res.body.email).toBe('demo@example.com');
   });
 

@@ -27,6 +27,8 @@ export interface Metrics {
   readonly observeViewerCacheLookup: (result: 'hit' | 'shared' | 'miss') => void;
   /** Pass to the Redis connection: throttle_store_shared, and throttle_store_fallbacks_total on each fall back. */
   readonly observeThrottleStore: (shared: boolean) => void;
+  /** plex_body_field_drift_total{endpoint,field}: a body field served as null because it was missing or of an unexpected type. */
+  readonly observeFieldDrift: (endpoint: string, field: string) => void;
 }
 
 /**
@@ -78,7 +80,8 @@ export function operationNames(persistedDocuments: Iterable<string>): (name: str
  * graphql_envelop_request_duration, graphql_envelop_error_result{phase}, graphql_envelop_deprecated_field and
  * graphql_yoga_http_duration. Written here because the plugin cannot produce them: graphql_operations_total{result}
  * (the error code or result type of each operation), plex_request_duration_seconds{endpoint,status},
- * viewer_cache_lookups_total{result}, throttle_store_shared and throttle_store_fallbacks_total. Plus prom-client's
+ * viewer_cache_lookups_total{result}, throttle_store_shared, throttle_store_fallbacks_total and
+ * plex_body_field_drift_total{endpoint,field}. Plus prom-client's
  * process metrics (`process_`, `nodejs_`).
  */
 export function createMetrics(nameOf: (name: string | null | undefined) => string = operationNames([])): Metrics {
@@ -175,6 +178,14 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
     registers: [registry],
   });
 
+  // Label values come from the client's endpoints and the field paths of its body schemas: a bounded set.
+  const fieldDrift = new Counter({
+    name: 'plex_body_field_drift_total',
+    help: 'Fields of plex.tv bodies served as null because they were missing or of an unexpected type, by endpoint and field path.',
+    labelNames: ['endpoint', 'field'] as const,
+    registers: [registry],
+  });
+
   function counting(args: { document: DocumentNode; operationName?: string | null | undefined }) {
     const operation = getOperationAST(args.document, args.operationName);
     const labels = { operationName: nameOf(operation?.name?.value), operationType: operation?.operation ?? 'unknown' };
@@ -221,6 +232,7 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
       throttleStoreShared.set(shared ? 1 : 0);
       if (!shared) throttleStoreFallbacks.inc();
     },
+    observeFieldDrift: (endpoint, field) => fieldDrift.inc({ endpoint, field }),
     observePlexCall: (call) => plexDuration.observe({ endpoint: call.endpoint, status: String(call.status) }, call.durationMs / 1000),
   };
 }

@@ -17,6 +17,7 @@ import {
   type PlexErrorBody,
   type PlexUser,
 } from './schemas.js';
+import { parseTolerant, type FieldDriftEvent } from './drift.js';
 import { createPinCalls, type PinCalls } from './pins.js';
 import { createAccountCalls, type AccountCalls } from './account.js';
 import { createDeviceAuthCalls, type DeviceAuthCalls } from './device-auth.js';
@@ -36,6 +37,8 @@ export interface PlexClientOptions {
   readonly dispatcher?: Dispatcher;
   /** Called with short, secret-free diagnostics (never bodies, tokens or credentials). */
   readonly onDiagnostic?: (event: PlexDiagnostic) => void;
+  /** Called for each field of a body that was missing or of an unexpected type and is served as null (drift.ts). */
+  readonly onFieldDrift?: (event: FieldDriftEvent) => void;
   /** Concurrency cap, GET /user retries and circuit breaker; defaults when absent. */
   readonly resilience?: PlexResilienceConfig;
   /** The page users approve sign-in PINs on; defaults to https://app.plex.tv/auth. */
@@ -236,7 +239,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       report({ endpoint, problem: 'body is not JSON', status: raw.status, contentType: raw.contentType });
       throw upstreamBadResponse();
     }
-    const parsed = schema.safeParse(json);
+    const parsed = parseTolerant(schema, json);
     if (!parsed.success) {
       report({
         endpoint,
@@ -247,6 +250,7 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       });
       throw upstreamBadResponse();
     }
+    for (const drift of parsed.drift) options.onFieldDrift?.({ endpoint, ...drift });
     return parsed.data;
   }
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { stringList, tolerant } from './drift.js';
 
 /**
- * zod schemas for plex.tv's JSON bodies. Unknown keys are dropped; timestamps become `Date`.
+ * zod schemas for plex.tv's JSON bodies. Unknown keys are dropped; timestamps become `Date`; account bodies are parsed
+ * tolerantly (see PlexProfileSchema).
  * Open enums (mailingListStatus, statuses, states) stay strings here: the GraphQL layer maps values it does not
  * know to UNKNOWN instead of failing the request.
  */
@@ -43,19 +45,30 @@ const nullish = <T extends z.ZodType>(schema: T) => schema.nullable().default(nu
 // Plex ids are int32 today; accept strings too so a type change upstream does not break sign-in.
 const plexId = z.union([z.number().int(), z.string().min(1)]).transform(String);
 
+// Account bodies (sign-in, GET /user, managed Home users) are parsed tolerantly (drift.ts): only what identifies the
+// account (`id`, `uuid`) and a token where one is expected are strict. `optional` fields may be absent or null (plex.tv
+// leaves them out on some endpoints or accounts); `expected` fields are reported when absent; either kind is reported
+// and becomes null when its value has an unexpected type.
+const optional = <T extends z.ZodType>(schema: T) => tolerant(nullish(schema));
+const expected = tolerant;
+// Booleans the endpoint reference documents with a default fall back to it when plex.tv omits the key.
+const flag = (fallback: boolean) => tolerant(z.boolean().default(fallback));
+const list = <T extends z.ZodType>(item: T) => tolerant(z.array(item).default([]));
+
 export const PlexProfileSchema = z.object({
-  autoSelectAudio: z.boolean(),
-  defaultAudioLanguage: nullish(z.string()),
-  defaultSubtitleLanguage: nullish(z.string()),
-  autoSelectSubtitle: z.number().int(),
-  defaultSubtitleAccessibility: z.number().int(),
-  defaultSubtitleForced: z.number().int(),
-  watchedIndicator: z.number().int(),
-  mediaReviewsVisibility: z.number().int(),
-  defaultAudioAccessibility: nullish(z.number().int()),
-  defaultAudioLanguages: nullish(z.array(z.string())),
-  defaultSubtitleLanguages: nullish(z.array(z.string())),
-  mediaReviewsLanguages: nullish(z.array(z.string())),
+  autoSelectAudio: expected(z.boolean()),
+  defaultAudioLanguage: optional(z.string()),
+  defaultSubtitleLanguage: optional(z.string()),
+  autoSelectSubtitle: expected(z.number().int()),
+  defaultSubtitleAccessibility: expected(z.number().int()),
+  defaultSubtitleForced: expected(z.number().int()),
+  watchedIndicator: expected(z.number().int()),
+  mediaReviewsVisibility: expected(z.number().int()),
+  defaultAudioAccessibility: optional(z.number().int()),
+  // Arrays until July 2026, comma-separated strings ("en,sv") since.
+  defaultAudioLanguages: optional(stringList),
+  defaultSubtitleLanguages: optional(stringList),
+  mediaReviewsLanguages: optional(stringList),
 });
 
 export const PlexServiceSchema = z.object({
@@ -67,12 +80,12 @@ export const PlexServiceSchema = z.object({
 });
 
 export const PlexPassSubscriptionSchema = z.object({
-  active: z.boolean().default(false),
-  subscribedAt: nullish(isoOrPlexDate),
-  status: nullish(z.string()),
-  paymentService: nullish(z.string()),
-  plan: nullish(z.string()),
-  features: z.array(z.string()).default([]),
+  active: flag(false),
+  subscribedAt: optional(isoOrPlexDate),
+  status: optional(z.string()),
+  paymentService: optional(z.string()),
+  plan: optional(z.string()),
+  features: list(z.string()),
 });
 
 // The item shape of `subscriptions[]` is disputed: some sources say it is a Plex Pass subscription, others that it
@@ -116,52 +129,53 @@ export const PlexPastSubscriptionSchema = z.object({
   state: z.string(),
 });
 
-// Booleans the endpoint reference documents with a default fall back to it when plex.tv omits the key.
-const flag = (fallback: boolean) => z.boolean().default(fallback);
-
 export const PlexUserSchema = z.object({
   id: plexId,
   uuid: z.string().min(1),
-  username: z.string(),
-  title: z.string(),
-  email: z.string(),
-  friendlyName: z.string(),
-  locale: nullish(z.string()),
+  // Null for managed Home users, who have no plex.tv login of their own.
+  username: optional(z.string()),
+  title: expected(z.string()),
+  email: optional(z.string()),
+  friendlyName: optional(z.string()),
+  locale: optional(z.string()),
   confirmed: flag(false),
-  joinedAt: plexDateTime,
+  joinedAt: expected(plexDateTime),
   emailOnlyAuth: flag(false),
   hasPassword: flag(true),
   protected: flag(false),
-  thumb: z.string(),
-  mailingListStatus: z.string(),
+  thumb: expected(z.string()),
+  // The sign-in body has it; GET /user leaves it out since 2026, and managed users' bodies lack it.
+  mailingListStatus: optional(z.string()),
   mailingListActive: flag(false),
-  scrobbleTypes: z.string().default(''),
-  country: z.string(),
-  subscription: PlexPassSubscriptionSchema,
-  subscriptionDescription: nullish(z.string()),
+  scrobbleTypes: tolerant(z.string().default('')),
+  country: expected(z.string()),
+  // Managed users' bodies lack it.
+  subscription: optional(PlexPassSubscriptionSchema),
+  subscriptionDescription: optional(z.string()),
   restricted: flag(false),
-  anonymous: nullish(z.boolean()),
+  anonymous: optional(z.boolean()),
   home: flag(false),
   guest: flag(false),
-  homeSize: z.number().int(),
+  homeSize: expected(z.number().int()),
   homeAdmin: flag(false),
-  maxHomeSize: z.number().int(),
-  rememberExpiresAt: plexDateTime,
-  profile: PlexProfileSchema,
-  entitlements: z.array(z.string()).default([]),
-  roles: nullish(z.array(z.string())),
-  pin: nullish(z.string()),
-  subscriptions: nullish(z.array(PlexSubscriptionEntrySchema)),
-  pastSubscriptions: nullish(z.array(PlexPastSubscriptionSchema)),
-  trials: nullish(z.array(z.record(z.string(), z.unknown()))),
-  services: z.array(PlexServiceSchema).default([]),
-  adsConsent: nullish(z.boolean()),
-  adsConsentSetAt: nullish(plexDateTime),
-  adsConsentReminderAt: nullish(plexDateTime),
+  maxHomeSize: expected(z.number().int()),
+  // The sign-in body has it; GET /user leaves it out since 2026.
+  rememberExpiresAt: optional(plexDateTime),
+  profile: expected(PlexProfileSchema),
+  entitlements: list(z.string()),
+  roles: optional(z.array(z.string())),
+  pin: optional(z.string()),
+  subscriptions: optional(z.array(PlexSubscriptionEntrySchema)),
+  pastSubscriptions: optional(z.array(PlexPastSubscriptionSchema)),
+  trials: optional(z.array(z.record(z.string(), z.unknown()))),
+  services: list(PlexServiceSchema),
+  adsConsent: optional(z.boolean()),
+  adsConsentSetAt: optional(plexDateTime),
+  adsConsentReminderAt: optional(plexDateTime),
   experimentalFeatures: flag(false),
   twoFactorEnabled: flag(false),
   backupCodesCreated: flag(false),
-  attributionPartner: nullish(z.string()),
+  attributionPartner: optional(z.string()),
 });
 
 export const PlexSignInSchema = PlexUserSchema.extend({ authToken: z.string().min(1) });

@@ -20,7 +20,7 @@ const CREATE_PIN = 'mutation CreateSignInPin($input: CreateSignInPinInput) { cre
 const PIN_STATUS = '... on SignInPinPending { expiresAt } ... on SignInSuccess { authToken authTokenExpiresAt refreshToken } ... on Error { message }';
 const WATCH_PIN = 'subscription WatchSignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
 const POLL_PIN = 'query SignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
-const VIEWER = 'query DemoViewer { viewer { friendlyName thumb subscription { active plan } } }';
+const VIEWER = 'query DemoViewer { viewer { friendlyName title thumb subscription { active plan } } }';
 const SIGN_OUT = 'mutation SignOut { signOut { signedOut } }';
 const REFRESH = 'mutation RefreshAuthToken($refreshToken: String!) { refreshAuthToken(refreshToken: $refreshToken) { __typename ... on AuthTokenRefreshed { authToken authTokenExpiresAt refreshToken } ... on Error { message } } }';
 const TOKEN_KEY = 'plex-demo-token';
@@ -141,8 +141,9 @@ async function waitForApproval(pin) {
 
 async function showViewer(token) {
   const { viewer } = await graphql(VIEWER, {}, token);
-  $('name').textContent = viewer.friendlyName || '(no name)';
-  $('plan').textContent = viewer.subscription.active ? 'Plex Pass: ' + (viewer.subscription.plan || 'active') : 'No Plex Pass';
+  $('name').textContent = viewer.friendlyName || viewer.title || '(no name)';
+  // A managed Home user's account has no subscription of its own.
+  $('plan').textContent = viewer.subscription && viewer.subscription.active ? 'Plex Pass: ' + (viewer.subscription.plan || 'active') : 'No Plex Pass';
   if (viewer.thumb) { $('thumb').src = viewer.thumb; $('thumb').hidden = false; } else { $('thumb').hidden = true; }
   $('viewer').hidden = false;
   $('signed-out').hidden = true;

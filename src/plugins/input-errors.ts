@@ -1,37 +1,48 @@
 import {
   GraphQLError,
   Kind,
-  TypeInfo,
+  ProvidedRequiredArgumentsRule,
+  ValuesOfCorrectTypeRule,
+  coerceInputValue,
   getNamedType,
+  getNullableType,
+  getOperationAST,
   isEnumType,
   isInputObjectType,
+  isInputType,
+  isLeafType,
   isListType,
   isNonNullType,
+  isRequiredArgument,
+  isRequiredInputField,
+  print,
+  specifiedRules,
   typeFromAST,
   visit,
-  visitWithTypeInfo,
   type ASTNode,
-  type DocumentNode,
+  type ASTVisitor,
+  type DirectiveNode,
+  type ExecutionArgs,
   type ExecutionResult,
+  type FieldNode,
+  type GraphQLArgument,
   type GraphQLInputObjectType,
-  type GraphQLInputType,
   type GraphQLNamedType,
-  type GraphQLSchema,
   type OperationDefinitionNode,
+  type ValidationContext,
+  type ValidationRule,
+  type ValueNode,
 } from 'graphql';
-import { suggestionList } from 'graphql/jsutils/suggestionList.js';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode, type InputIssue } from '../errors.js';
+import { ErrorCode } from '../errors.js';
 
 /*
- * graphql-js reports a missing or mistyped input field by its type ("Field "SignInInput.password" of required type
- * "String!" was not provided", "String cannot represent a non string value: 123"), or, for a variable, with the value in
- * the message, which the redaction plugin then has to cut. These errors are rewritten to name the field by its path
- * from the argument, as a client wrote it (`input.password`), in a plain sentence, with the path also in
- * `extensions.issues` (as ValidationError and BAD_USER_INPUT errors carry it). Inline and variable forms read the same.
- *
- * Messages are built from schema names, argument names and field names only: never from a value. They contain no ": "
- * so that the redaction plugin, which runs later, keeps them whole.
+ * Input errors name the field by its path from the argument, as a client wrote it (`input.password is required.`), in
+ * the same words for a literal and for a variable, with the path also in `extensions.issues`. graphql-js's own messages
+ * quote the value ("String cannot represent a non string value: <the password>"), so its two rules that check literal
+ * arguments are replaced by one that reports from the AST, and variables are checked before graphql-js coerces them,
+ * from coerceInputValue's path callback. Messages are built from schema names and client-written GraphQL names only;
+ * the few messages of graphql-js and Yoga that would still carry a client's data lose it in `redacted`.
  */
 
 /** What a value of a leaf type must look like, completing "must be …". */
@@ -47,15 +58,12 @@ const EXPECTED: Record<string, string> = {
   CountryCode: 'a two-letter country code',
   JSONObject: 'a JSON object',
 };
-
 // Names a client wrote that may appear in a message: GraphQL names only (anything else is left out).
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-function expected(type: GraphQLNamedType): string {
-  if (isEnumType(type)) return `one of ${type.getValues().map((value) => value.name).join(', ')}`;
-  if (isInputObjectType(type)) return `an object with the fields of ${type.name}`;
-  return EXPECTED[type.name] ?? `a valid ${type.name}`;
-}
+const REQUIRED = 'is required.';
+const NOT_NULL = 'must not be null.';
+// graphql-js stops coercing variables after as many errors.
+const MAX_ERRORS = 50;
 
 interface Problem {
   readonly path: readonly string[];
@@ -63,129 +71,111 @@ interface Problem {
   readonly predicate: string;
 }
 
-const REQUIRED = 'is required.';
-const NOT_NULL = 'must not be null.';
+function expected(type: GraphQLNamedType): string {
+  if (isEnumType(type)) return `one of ${type.getValues().map((value) => value.name).join(', ')}`;
+  if (isInputObjectType(type)) return `an object with the fields of ${type.name}`;
+  return EXPECTED[type.name] ?? `a valid ${type.name}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
 
 function unknownField(type: GraphQLInputObjectType, name: string, path: readonly string[], hideSuggestions: boolean): Problem {
   if (!NAME.test(name)) return { path, predicate: `has a field that ${type.name} does not define.` };
-  const suggestions = hideSuggestions ? [] : suggestionList(name, Object.keys(type.getFields())).slice(0, 3);
-  const hint = suggestions.length === 0 ? '' : ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`;
+  // Close names, as graphql-js suggests them: case-insensitive, within 40% of the length.
+  const close = hideSuggestions
+    ? []
+    : Object.keys(type.getFields())
+        .map((field) => ({ field, distance: Math.max(1, editDistance(name.toLowerCase(), field.toLowerCase())) }))
+        .filter(({ distance }) => distance <= Math.floor(name.length * 0.4) + 1)
+        .sort((a, b) => a.distance - b.distance || a.field.localeCompare(b.field))
+        .slice(0, 3);
+  const hint = close.length === 0 ? '' : ` Did you mean ${close.map(({ field }) => `"${field}"`).join(' or ')}?`;
   return { path: [...path, name], predicate: `is not a field of ${type.name}.${hint}` };
 }
 
-/** Every problem with a variable's value (plain JSON) against its type, in field order. */
-function valueProblems(type: GraphQLInputType, value: unknown, path: readonly string[], hideSuggestions: boolean, out: Problem[]): void {
-  if (isNonNullType(type)) {
-    if (value === undefined) out.push({ path, predicate: REQUIRED });
-    else if (value === null) out.push({ path, predicate: NOT_NULL });
-    else valueProblems(type.ofType, value, path, hideSuggestions, out);
-    return;
-  }
-  if (value === null || value === undefined) return;
-  if (isListType(type)) {
-    if (!Array.isArray(value)) valueProblems(type.ofType, value, path, hideSuggestions, out);
-    else value.forEach((item, index) => valueProblems(type.ofType, item, [...path, String(index)], hideSuggestions, out));
-    return;
-  }
-  if (isInputObjectType(type)) {
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      out.push({ path, predicate: `must be ${expected(type)}.` });
-      return;
-    }
-    const fields = type.getFields();
-    const given = value as Record<string, unknown>;
-    for (const field of Object.values(fields)) {
-      if (given[field.name] === undefined && field.defaultValue !== undefined) continue;
-      valueProblems(field.type, given[field.name], [...path, field.name], hideSuggestions, out);
-    }
-    for (const key of Object.keys(given)) if (!Object.hasOwn(fields, key)) out.push(unknownField(type, key, path, hideSuggestions));
-    return;
-  }
-  let parsed: unknown;
-  try {
-    parsed = type.parseValue(value);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === undefined) out.push({ path, predicate: `must be ${expected(type)}.` });
+function inputError(problem: Problem, nodes: ASTNode, extensions: Record<string, unknown> = {}): GraphQLError {
+  const path = [...problem.path];
+  const message = `${path.join('.')} ${problem.predicate}`;
+  return new GraphQLError(message, { nodes, extensions: { ...extensions, issues: [{ path, message }] } });
 }
+// As graphql-js's own variable errors: the request is refused whole, 400 whatever the client accepts.
+const VARIABLE_ERROR = { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } };
 
-function toError(problem: Problem, original: GraphQLError, defaultCode?: ErrorCode): GraphQLError {
-  const message = `${problem.path.join('.')} ${problem.predicate}`;
-  const issue: InputIssue = { path: [...problem.path], message };
-  // The original's code and HTTP status stay (Yoga adds GRAPHQL_VALIDATION_FAILED to a literal's later).
-  const { code = defaultCode, ...extensions } = original.extensions;
-  return new GraphQLError(message, {
-    nodes: original.nodes,
-    source: original.source,
-    positions: original.positions,
-    path: original.path,
-    extensions: { ...(code === undefined ? {} : { code }), ...extensions, issues: [issue] },
-  });
-}
-
-interface Place {
-  /** From the argument: ['input', 'password']. */
-  readonly path: readonly string[];
-  /** The input type expected at this spot. */
-  readonly type: GraphQLInputType | undefined;
-  /** For an object field: the input object type it belongs to. */
-  readonly parentType: GraphQLInputType | undefined;
-}
-
-/** Where each argument, object field and value of the document sits, by path from its argument. */
-function places(schema: GraphQLSchema, document: DocumentNode): Map<ASTNode, Place> {
-  const found = new Map<ASTNode, Place>();
-  const typeInfo = new TypeInfo(schema);
-  const path: string[] = [];
-  let inArgument = 0;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      enter(node) {
-        if (node.kind === Kind.ARGUMENT) inArgument++;
-        if (inArgument === 0) return;
-        if (node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD) path.push(node.name.value);
-        found.set(node, { path: [...path], type: typeInfo.getInputType() ?? undefined, parentType: typeInfo.getParentInputType() ?? undefined });
+/**
+ * Stands in for graphql-js's ValuesOfCorrectTypeRule and ProvidedRequiredArgumentsRule: the same checks, with the same
+ * graphql-js primitives (parseLiteral, isRequiredArgument, isRequiredInputField), reported by path. Values sit in
+ * arguments (path from the argument's name) and in variables' default values (path from `$name`).
+ */
+function inputValuesRule(hideSuggestions: boolean) {
+  return (context: ValidationContext): ASTVisitor => {
+    const path: string[] = [];
+    const report = (problem: Problem, node: ASTNode) => context.reportError(inputError(problem, node));
+    const here = (predicate: string): Problem => ({ path: [...path], predicate });
+    const checkLeaf = (node: ValueNode) => {
+      const type = context.getInputType();
+      if (!type) return;
+      const named = getNamedType(type);
+      try {
+        if (isLeafType(named) && named.parseLiteral(node, undefined) !== undefined) return;
+      } catch {
+        // Not a valid literal of this type: reported below.
+      }
+      report(here(`must be ${expected(named)}.`), node);
+    };
+    const missingArguments = (node: FieldNode | DirectiveNode, args: readonly GraphQLArgument[] | undefined) => {
+      const given = new Set(node.arguments?.map((argument) => argument.name.value));
+      for (const argument of args ?? []) if (isRequiredArgument(argument) && !given.has(argument.name)) report({ path: [argument.name], predicate: REQUIRED }, node);
+    };
+    const pop = () => void path.pop();
+    return {
+      Field: { leave: (node) => missingArguments(node, context.getFieldDef()?.args) },
+      Directive: { leave: (node) => missingArguments(node, context.getDirective()?.args) },
+      Argument: { enter: (node) => void path.push(node.name.value), leave: pop },
+      VariableDefinition: { enter: (node) => void path.push(`$${node.variable.name.value}`), leave: pop },
+      ObjectField: {
+        enter(node) {
+          const parent = getNamedType(context.getParentInputType());
+          if (!context.getInputType() && isInputObjectType(parent)) report(unknownField(parent, node.name.value, path, hideSuggestions), node);
+          path.push(node.name.value);
+        },
+        leave: pop,
       },
-      leave(node) {
-        if (inArgument === 0) return;
-        if (node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD) path.pop();
-        if (node.kind === Kind.ARGUMENT) inArgument--;
+      ObjectValue(node) {
+        const type = getNamedType(context.getInputType());
+        if (!isInputObjectType(type)) {
+          checkLeaf(node);
+          return false;
+        }
+        const given = new Set(node.fields.map((field) => field.name.value));
+        for (const field of Object.values(type.getFields())) {
+          if (isRequiredInputField(field) && !given.has(field.name)) report({ path: [...path, field.name], predicate: REQUIRED }, node);
+        }
+        if (type.isOneOf && (node.fields.length !== 1 || node.fields[0]!.value.kind === Kind.NULL)) report(here('must have exactly one field, not null.'), node);
+        return undefined;
       },
-    }),
-  );
-  return found;
-}
-
-const MISSING_FIELD = /^Field "[A-Za-z_]\w*\.([A-Za-z_]\w*)" of required type "[^"]+" was not provided\.$/;
-const UNDEFINED_FIELD = /^Field "([^"]*)" is not defined by type "[A-Za-z_]\w*"\./;
-const MISSING_ARGUMENT = /^Field "[A-Za-z_]\w*" argument "([A-Za-z_]\w*)" of type "[^"]+" is required, but it was not provided\.$/;
-const VALUE_KINDS = new Set<string>([Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.NULL]);
-
-/** The problem behind one validation error about a literal argument value, or undefined for other errors. */
-function literalProblem(error: GraphQLError, where: Map<ASTNode, Place>, hideSuggestions: boolean): Problem | undefined {
-  const node = error.nodes?.[0];
-  if (node === undefined) return undefined;
-  const missingArgument = MISSING_ARGUMENT.exec(error.message);
-  if (missingArgument !== null) return { path: [missingArgument[1]!], predicate: REQUIRED };
-  const place = where.get(node);
-  if (place === undefined || place.path.length === 0) return undefined;
-  const missingField = MISSING_FIELD.exec(error.message);
-  if (missingField !== null && node.kind === Kind.OBJECT) return { path: [...place.path, missingField[1]!], predicate: REQUIRED };
-  if (UNDEFINED_FIELD.test(error.message) && node.kind === Kind.OBJECT_FIELD) {
-    const parent = place.parentType === undefined ? undefined : getNamedType(place.parentType);
-    if (parent === undefined || !isInputObjectType(parent)) return undefined;
-    return unknownField(parent, node.name.value, place.path.slice(0, -1), hideSuggestions);
-  }
-  if (!VALUE_KINDS.has(node.kind) || place.type === undefined) return undefined;
-  if (node.kind === Kind.NULL) return { path: place.path, predicate: NOT_NULL };
-  return { path: place.path, predicate: `must be ${expected(getNamedType(place.type))}.` };
-}
-
-function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-  return operationName ? operations.find((operation) => operation.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+      ListValue(node) {
+        if (isListType(getNullableType(context.getParentInputType()))) return undefined;
+        checkLeaf(node);
+        return false;
+      },
+      NullValue(node) {
+        if (isNonNullType(context.getInputType())) report(here(NOT_NULL), node);
+      },
+      EnumValue: checkLeaf,
+      IntValue: checkLeaf,
+      FloatValue: checkLeaf,
+      StringValue: checkLeaf,
+      BooleanValue: checkLeaf,
+    };
+  };
 }
 
 /** How a variable is named in paths: the argument it is passed as, when that is its only use, else `$name`. */
@@ -203,85 +193,116 @@ function variableRoot(operation: OperationDefinitionNode, name: string): string 
   return uses.length === 1 && nested === 1 ? uses[0]! : `$${name}`;
 }
 
-const VARIABLE_ERROR = /^Variable "\$([A-Za-z_]\w*)" /;
-
-/** Rewrites the errors of variables that failed coercion, when their values show what is wrong. */
-function rewriteVariableErrors(
-  result: ExecutionResult,
-  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null },
-  hideSuggestions: boolean,
-): ExecutionResult | undefined {
-  const errors = result.errors;
-  // Coercion failures come alone, before anything runs: no data at all.
-  if (errors === undefined || errors.length === 0 || 'data' in result) return undefined;
-  const operation = operationOf(args.document, args.operationName);
-  if (operation === undefined) return undefined;
-  // graphql-js reports each problem of a variable as one error; its problems found here replace them all.
-  const byVariable = new Map<string, Problem[]>();
-  for (const error of errors) {
-    const name = VARIABLE_ERROR.exec(error.message)?.[1];
-    if (name === undefined || byVariable.has(name)) continue;
-    const definition = operation.variableDefinitions?.find((candidate) => candidate.variable.name.value === name);
-    const type = definition === undefined ? undefined : (typeFromAST(args.schema, definition.type) as GraphQLInputType | undefined);
-    const value = args.variableValues?.[name];
-    const problems: Problem[] = [];
-    if (definition !== undefined && type !== undefined && !(value === undefined && definition.defaultValue !== undefined)) {
-      valueProblems(type, value, [variableRoot(operation, name)], hideSuggestions, problems);
+/**
+ * The problems of the operation's variables, found as graphql-js's coerceVariableValues finds them (same order, same
+ * coerceInputValue), before it runs: its messages would quote the values. coerceInputValue reports an input object's
+ * missing fields and then its unknown fields at the object's own path, one call each, in order: the k-th such call at
+ * one path is the k-th of those problems.
+ */
+function variableErrors(args: ExecutionArgs, hideSuggestions: boolean): GraphQLError[] {
+  const operation = getOperationAST(args.document, args.operationName);
+  const values = args.variableValues ?? {};
+  const errors: GraphQLError[] = [];
+  for (const definition of operation?.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(args.schema, definition.type);
+    if (!isInputType(type)) continue;
+    // Named only when something is wrong: finding its uses walks the operation.
+    let root: string[] | undefined;
+    const rootPath = () => (root ??= [variableRoot(operation!, name)]);
+    const add = (problem: Problem) => errors.length < MAX_ERRORS && errors.push(inputError(problem, definition, VARIABLE_ERROR));
+    if (!Object.hasOwn(values, name) || values[name] === null) {
+      const missing = values[name] === undefined;
+      if (isNonNullType(type) && !(missing && definition.defaultValue)) add({ path: rootPath(), predicate: missing ? REQUIRED : NOT_NULL });
+      continue;
     }
-    byVariable.set(name, problems);
+    const objects = new Map<string, { problems: Problem[]; next: number }>();
+    coerceInputValue(values[name], type, (at, invalid) => {
+      const path = [...rootPath(), ...at.map(String)];
+      if (invalid === null) return void add({ path, predicate: NOT_NULL });
+      let named = getNamedType(type);
+      for (const key of at) if (typeof key === 'string' && isInputObjectType(named)) named = getNamedType(named.getFields()[key]!.type);
+      const wrongType: Problem = { path, predicate: `must be ${expected(named)}.` };
+      if (!isInputObjectType(named) || typeof invalid !== 'object') return void add(wrongType);
+      // An object (or a list, which graphql-js takes for one): its missing fields, then its unknown fields.
+      const given = invalid as Record<string, unknown>;
+      const fields = named.getFields();
+      const object = objects.get(path.join('.')) ?? {
+        problems: Array.isArray(invalid)
+          ? [wrongType]
+          : [
+              ...Object.values(fields).filter((field) => given[field.name] === undefined && isRequiredInputField(field)).map((field) => ({ path: [...path, field.name], predicate: REQUIRED })),
+              ...Object.keys(given).filter((key) => !Object.hasOwn(fields, key)).map((key) => unknownField(named as GraphQLInputObjectType, key, path, hideSuggestions)),
+            ],
+        next: 0,
+      };
+      objects.set(path.join('.'), object);
+      const problem = object.problems[object.next++] ?? (object.next === 1 ? wrongType : undefined);
+      if (problem) add(problem);
+    });
   }
-  if ([...byVariable.values()].every((problems) => problems.length === 0)) return undefined;
-  const out: GraphQLError[] = [];
-  const done = new Set<string>();
-  for (const error of errors) {
-    const name = VARIABLE_ERROR.exec(error.message)?.[1];
-    const problems = name === undefined ? [] : byVariable.get(name)!;
-    if (problems.length === 0) out.push(error);
-    else if (!done.has(name!)) {
-      done.add(name!);
-      out.push(...problems.map((problem) => toError(problem, error, ErrorCode.BAD_USER_INPUT)));
-    }
-  }
-  return { ...result, errors: out };
+  return errors;
 }
 
-/** Names the field of every input error by its path (`input.password`), inline or in variables. */
-export function useInputErrorPaths(options: { hideSuggestions: boolean }): Plugin {
-  const { hideSuggestions } = options;
+// What the parser quotes in its message ("Expected Name, found String "<the password>"), and the punctuators it
+// quotes, which are kept (`Expected ":", found "…"`).
+const QUOTED = /"(?:[^"\\\n]|\\.)*"?/g;
+const PUNCTUATOR = /^"(?:[!$&():=@[\]{|}]|\.\.\.)"$/;
+const VALUE_KINDS = new Set<string>([Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT]);
+
+/**
+ * The messages that still carry a client's data: a syntax error quotes the token it stopped at; graphql-js prints a
+ * literal it cannot coerce after all, when a variable inside it is null (`Argument "input" has invalid value {…}.`), at
+ * the end of the message; Yoga attaches the JSON parser's message, which quotes the body, to an unparsable body as
+ * extensions.originalError (dropped: such a body is not a GraphQL-over-HTTP request at all, so every client gets 400).
+ */
+function redacted(error: GraphQLError): GraphQLError {
+  const { originalError, ...extensions } = error.extensions ?? {};
+  let message = error.message;
+  if (extensions['code'] === ErrorCode.GRAPHQL_PARSE_FAILED) message = message.replace(QUOTED, (quoted) => (PUNCTUATOR.test(quoted) ? quoted : '"…"'));
+  for (const node of extensions['issues'] === undefined ? (error.nodes ?? []) : []) {
+    const literal = VALUE_KINDS.has(node.kind) ? print(node) : '';
+    const at = literal === '' ? -1 : message.lastIndexOf(literal);
+    if (at >= 0) message = `${message.slice(0, at)}…${message.slice(at + literal.length)}`;
+  }
+  if (message === error.message && originalError === undefined) return error;
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: originalError === undefined ? extensions : { ...extensions, http: { status: 400 } },
+  });
+}
+
+/** Input errors by path, for literals (validation) and variables (before execution), and no client data in any error. */
+export function useInputErrors(options: { hideSuggestions: boolean }): Plugin {
+  const rule = inputValuesRule(options.hideSuggestions);
+  const refuse = (args: ExecutionArgs) => {
+    const errors = variableErrors(args, options.hideSuggestions);
+    return errors.length === 0 ? undefined : () => ({ errors });
+  };
+  const redact = (result: ExecutionResult): ExecutionResult => {
+    const errors = result.errors?.map(redacted);
+    return errors?.some((error, index) => error !== result.errors![index]) ? { ...result, errors } : result;
+  };
   return {
-    onValidate({ params }) {
-      return ({ result, setResult }) => {
-        if (result.length === 0) return;
-        let where: Map<ASTNode, Place> | undefined;
-        let changed = false;
-        const errors = result.map((error) => {
-          if (!(error instanceof GraphQLError)) return error;
-          where ??= places(params.schema, params.documentAST);
-          const problem = literalProblem(error, where, hideSuggestions);
-          if (problem === undefined) return error;
-          changed = true;
-          return toError(problem, error);
-        });
-        if (changed) setResult(errors);
-      };
+    onValidate({ validateFn, setValidationFn }) {
+      setValidationFn((schema, document, rules, ...rest) =>
+        validateFn(schema, document, (rules ?? specifiedRules).flatMap((each: ValidationRule) => (each === ValuesOfCorrectTypeRule ? [rule] : each === ProvidedRequiredArgumentsRule ? [] : [each])), ...rest),
+      );
     },
-    onExecute({ args }) {
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (Symbol.asyncIterator in result) return;
-          const rewritten = rewriteVariableErrors(result, args, hideSuggestions);
-          if (rewritten !== undefined) setResult(rewritten);
-        },
-      };
+    onExecute({ args, setExecuteFn }) {
+      const refusal = refuse(args);
+      if (refusal) setExecuteFn(refusal);
     },
-    onSubscribe({ args }) {
-      return {
-        onSubscribeResult({ result, setResult }) {
-          if (Symbol.asyncIterator in result) return;
-          const rewritten = rewriteVariableErrors(result, args, hideSuggestions);
-          if (rewritten !== undefined) setResult(rewritten);
-        },
-      };
+    onSubscribe({ args, setSubscribeFn }) {
+      const refusal = refuse(args);
+      if (refusal) setSubscribeFn(refusal);
+    },
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result)) setResult(result.map((single) => redact(single as ExecutionResult)));
+      else if (result && typeof result === 'object' && 'errors' in result) setResult(redact(result as ExecutionResult));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Kind, type ASTVisitor, type OperationTypeNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { Kind, type ASTVisitor, type FieldNode, type FragmentDefinitionNode, type OperationTypeNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { multipleSignIn, plexCallBudgetExceeded } from '../errors.js';
 
@@ -15,35 +15,35 @@ export const PLEX_CALL_BUDGET: Readonly<Partial<Record<OperationTypeNode, Readon
 
 const BUDGETED_FIELDS: ReadonlySet<string> = new Set(Object.values(PLEX_CALL_BUDGET).flatMap((limits) => Object.keys(limits ?? {})));
 
-type Counts = ReadonlyMap<string, number>;
-const NONE: Counts = new Map();
-
-function add(into: Map<string, number>, counts: Counts): void {
-  for (const [name, count] of counts) into.set(name, (into.get(name) ?? 0) + count);
-}
+type Counts = ReadonlyMap<FieldNode, number>;
 
 /**
- * Counts the budgeted fields a selection set selects: aliases and repeats each count, and a fragment counts once per
- * spread. Each fragment is counted once and remembered (`null` while it is being counted), so the walk is linear in
- * the document even when fragments spread others many times over; a fragment cycle (reported by the standard rules)
- * counts as nothing.
+ * The fields named in `names` that a root selection set selects, each with how many times it runs: aliases and repeats
+ * each count, and a fragment counts once per spread. Each fragment is counted once and remembered (empty while it is
+ * being counted), so the walk is linear in the document even when fragments spread others many times over; a fragment
+ * cycle (reported by the standard rules) counts as nothing.
  */
-function countFields(selectionSet: SelectionSetNode, context: ValidationContext, fragments: Map<string, Counts | null>): Counts {
-  const counts = new Map<string, number>();
+export function rootFieldCounts(
+  selectionSet: SelectionSetNode,
+  fragmentNamed: (name: string) => FragmentDefinitionNode | null | undefined,
+  names: ReadonlySet<string>,
+  fragments = new Map<string, Counts>(),
+): Counts {
+  const counts = new Map<FieldNode, number>();
+  const add = (more: Counts) => more.forEach((count, field) => counts.set(field, (counts.get(field) ?? 0) + count));
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      const name = selection.name.value;
-      if (BUDGETED_FIELDS.has(name)) counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (names.has(selection.name.value)) counts.set(selection, (counts.get(selection) ?? 0) + 1);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      add(counts, countFields(selection.selectionSet, context, fragments));
+      add(rootFieldCounts(selection.selectionSet, fragmentNamed, names, fragments));
     } else {
       const name = selection.name.value;
       if (!fragments.has(name)) {
-        fragments.set(name, null);
-        const fragment = context.getFragment(name);
-        fragments.set(name, fragment ? countFields(fragment.selectionSet, context, fragments) : NONE);
+        fragments.set(name, new Map());
+        const fragment = fragmentNamed(name);
+        if (fragment) fragments.set(name, rootFieldCounts(fragment.selectionSet, fragmentNamed, names, fragments));
       }
-      add(counts, fragments.get(name) ?? NONE);
+      add(fragments.get(name)!);
     }
   }
   return counts;
@@ -55,12 +55,14 @@ function countFields(selectionSet: SelectionSetNode, context: ValidationContext,
  * PLEX_CALL_BUDGET_EXCEEDED. These are root fields, so only the root selection set (and its fragments) is walked.
  */
 export function plexCallBudgetRule(context: ValidationContext): ASTVisitor {
-  const fragments = new Map<string, Counts | null>();
   return {
     OperationDefinition(operation) {
       const limits = PLEX_CALL_BUDGET[operation.operation];
       if (limits === undefined) return false;
-      const counts = countFields(operation.selectionSet, context, fragments);
+      const counts = new Map<string, number>();
+      for (const [field, count] of rootFieldCounts(operation.selectionSet, (name) => context.getFragment(name), BUDGETED_FIELDS)) {
+        counts.set(field.name.value, (counts.get(field.name.value) ?? 0) + count);
+      }
       for (const [field, limit] of Object.entries(limits)) {
         const found = counts.get(field) ?? 0;
         if (found <= limit) continue;

@@ -1,21 +1,32 @@
 import type { PlexBilling, PlexPassSubscription as PlexPass, PlexPastSubscription, PlexSubscriptionEntry } from '../plex/schemas.js';
 import { builder } from './builder.js';
 import { PlexPassSubscriptionStatus, SubscriptionState } from './enums.js';
+import { nullWhen } from './scalars.js';
 
 export const PlexPassSubscription = builder.objectRef<PlexPass>('PlexPassSubscription').implement({
   description: "The account's current Plex Pass subscription.",
   fields: (t) => ({
-    active: t.exposeBoolean('active', { description: "If the account's Plex Pass subscription is active." }),
-    subscribedAt: t.expose('subscribedAt', { type: 'DateTime', nullable: true, description: 'When the subscription started.' }),
+    active: t.exposeBoolean('active', { nullable: true, description: nullWhen("If the account's Plex Pass subscription is active.") }),
+    subscribedAt: t.expose('subscribedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: nullWhen('When the subscription started.', 'when the account never subscribed'),
+    }),
     status: t.field({
       type: PlexPassSubscriptionStatus.ref,
       nullable: true,
-      description: 'The subscription status.',
+      description: nullWhen('The subscription status.', 'when plex.tv leaves it out'),
       resolve: (subscription) => PlexPassSubscriptionStatus.fromPlex(subscription.status),
     }),
-    paymentService: t.exposeString('paymentService', { nullable: true, description: 'The payment service used, e.g. "braintree".' }),
-    plan: t.exposeString('plan', { nullable: true, description: 'The plan, e.g. "monthly", "yearly" or "lifetime".' }),
-    features: t.exposeStringList('features', { description: 'The Plex Pass features the subscription unlocks, e.g. "hardware_transcoding".' }),
+    paymentService: t.exposeString('paymentService', {
+      nullable: true,
+      description: nullWhen('The payment service used, e.g. "braintree".', 'when there is none'),
+    }),
+    plan: t.exposeString('plan', { nullable: true, description: nullWhen('The plan, e.g. "monthly", "yearly" or "lifetime".', 'when there is none') }),
+    features: t.exposeStringList('features', {
+      nullable: true,
+      description: nullWhen('The Plex Pass features the subscription unlocks, e.g. "hardware_transcoding".'),
+    }),
   }),
 });
 

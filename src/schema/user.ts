@@ -3,7 +3,7 @@ import { requireToken, type Context } from '../context.js';
 import { builder } from './builder.js';
 import { MailingListStatus } from './enums.js';
 import { UserProfile } from './profile.js';
-import { countryOrNull, emailOrNull, urlOrNull } from './scalars.js';
+import { countryOrNull, emailOrNull, nullWhen, urlOrNull } from './scalars.js';
 import { Service } from './service.js';
 import { AccountSubscription, PastSubscription, PlexPassSubscription } from './subscription.js';
 
@@ -22,113 +22,147 @@ export function accountToken(user: AccountUser, ctx: Context): string {
   return user[ACCOUNT_TOKEN] ?? requireToken(ctx);
 }
 
+const SIGN_IN_ONLY = 'when plex.tv leaves it out (GET /user may, since 2026)';
+
 export const User = builder.objectRef<AccountUser>('User').implement({
   description: 'A Plex account. The account token is not part of it: `signIn` returns it beside the user.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The Plex account ID.' }),
     uuid: t.exposeString('uuid', { description: 'The account UUID.' }),
-    username: t.exposeString('username', { description: 'The account username.' }),
-    title: t.exposeString('title', { description: 'The title of the account (username or friendly name).' }),
+    username: t.exposeString('username', {
+      nullable: true,
+      description: nullWhen('The account username.', 'for managed Home users, who have no plex.tv login of their own'),
+    }),
+    title: t.exposeString('title', { nullable: true, description: nullWhen('The title of the account (username or friendly name).', 'when plex.tv leaves it out') }),
     email: t.field({
       type: 'EmailAddress',
       nullable: true,
-      description: 'The account email address. Null when plex.tv sends a value that is not an email address.',
+      description: 'The account email address. Null for managed Home users, who have no email address, and when plex.tv sends a value that is not an email address.',
       resolve: (user) => emailOrNull(user.email),
     }),
-    friendlyName: t.exposeString('friendlyName', { description: 'Your account full name. May be empty.' }),
-    locale: t.exposeString('locale', { nullable: true, description: 'The account locale.' }),
-    confirmed: t.exposeBoolean('confirmed', { description: 'If the account has been confirmed.' }),
-    joinedAt: t.expose('joinedAt', { type: 'DateTime', description: 'When the account was created.' }),
-    emailOnlyAuth: t.exposeBoolean('emailOnlyAuth', { description: 'If login with email only is enabled.' }),
-    hasPassword: t.exposeBoolean('hasPassword', { description: 'If the account has a password.' }),
-    protected: t.exposeBoolean('protected', { description: 'If the account has a Plex Home PIN enabled.' }),
+    friendlyName: t.exposeString('friendlyName', {
+      nullable: true,
+      description: nullWhen('Your account full name. May be empty.', 'for managed Home users without one'),
+    }),
+    locale: t.exposeString('locale', { nullable: true, description: nullWhen('The account locale.', 'when the account has none set') }),
+    confirmed: t.exposeBoolean('confirmed', { nullable: true, description: nullWhen('If the account has been confirmed.') }),
+    joinedAt: t.expose('joinedAt', { type: 'DateTime', nullable: true, description: nullWhen('When the account was created.', 'when plex.tv leaves it out') }),
+    emailOnlyAuth: t.exposeBoolean('emailOnlyAuth', { nullable: true, description: nullWhen('If login with email only is enabled.') }),
+    hasPassword: t.exposeBoolean('hasPassword', { nullable: true, description: nullWhen('If the account has a password.') }),
+    protected: t.exposeBoolean('protected', { nullable: true, description: nullWhen('If the account has a Plex Home PIN enabled.') }),
     thumb: t.field({
       type: 'URL',
       nullable: true,
-      description: 'URL of the account thumbnail. Null when plex.tv sends a value that is not a URL.',
-      resolve: (user, _args, ctx) => urlOrNull(ctx.publicUrl(user.thumb)),
+      description: 'URL of the account thumbnail. Null when plex.tv leaves it out or sends a value that is not a URL.',
+      resolve: (user, _args, ctx) => (user.thumb === null ? null : urlOrNull(ctx.publicUrl(user.thumb))),
     }),
     mailingListStatus: t.field({
       type: MailingListStatus.ref,
-      description: 'Your current mailing list status.',
+      nullable: true,
+      description: nullWhen('Your current mailing list status.', `${SIGN_IN_ONLY} and for managed Home users`),
       resolve: (user) => MailingListStatus.fromPlex(user.mailingListStatus),
     }),
-    mailingListActive: t.exposeBoolean('mailingListActive', { description: 'If you are subscribed to the Plex newsletter.' }),
+    mailingListActive: t.exposeBoolean('mailingListActive', { nullable: true, description: nullWhen('If you are subscribed to the Plex newsletter.') }),
     scrobbleTypes: t.exposeString('scrobbleTypes', {
-      description: 'Scrobble types, as plex.tv sends them: a comma-separated list of numbers, usually empty.',
+      nullable: true,
+      description: nullWhen('Scrobble types, as plex.tv sends them: a comma-separated list of numbers, usually empty.'),
     }),
     country: t.field({
       type: 'CountryCode',
       nullable: true,
-      description: 'The account country (ISO 3166-1 alpha-2). Null when plex.tv sends a value that is not a country code.',
+      description: 'The account country (ISO 3166-1 alpha-2). Null when plex.tv leaves it out or sends a value that is not a country code.',
       resolve: (user) => countryOrNull(user.country),
     }),
     subscription: t.field({
       type: PlexPassSubscription,
-      description: "The account's Plex Pass subscription.",
+      nullable: true,
+      description: nullWhen("The account's Plex Pass subscription.", 'when plex.tv leaves it out (managed Home users\' bodies do)'),
       resolve: (user) => user.subscription,
     }),
     subscriptionDescription: t.exposeString('subscriptionDescription', {
       nullable: true,
-      description: 'Description of the Plex Pass subscription.',
+      description: nullWhen('Description of the Plex Pass subscription.', 'when the account has none'),
     }),
     subscriptions: t.field({
       type: [AccountSubscription],
       nullable: true,
-      description: "The account's subscriptions. Null when plex.tv leaves the list out (it sometimes does on GET /user).",
+      description: nullWhen("The account's subscriptions.", 'when plex.tv leaves the list out (it sometimes does on GET /user)'),
       resolve: (user) => user.subscriptions,
     }),
     pastSubscriptions: t.field({
       type: [PastSubscription],
       nullable: true,
-      description:
-        'Subscriptions the account held before. plex.tv sends them on sign-in; null when it leaves them out (GET /user may).',
+      description: nullWhen('Subscriptions the account held before. plex.tv sends them on sign-in.', 'when it leaves them out (GET /user may)'),
       resolve: (user) => user.pastSubscriptions,
     }),
     trials: t.field({
       type: ['JSONObject'],
       nullable: true,
-      description:
-        'Trials the account took, as plex.tv sends them (their shape is not documented). plex.tv sends them on sign-in; null when it leaves them out.',
+      description: nullWhen(
+        'Trials the account took, as plex.tv sends them (their shape is not documented). plex.tv sends them on sign-in.',
+        'when it leaves them out',
+      ),
       resolve: (user) => user.trials,
     }),
-    restricted: t.exposeBoolean('restricted', { description: 'If the account is a Plex Home managed user.' }),
-    anonymous: t.exposeBoolean('anonymous', { nullable: true, description: 'If the account is anonymous.' }),
-    home: t.exposeBoolean('home', { description: 'If the account is a Plex Home user.' }),
-    guest: t.exposeBoolean('guest', { description: 'If the account is a Plex Home guest user.' }),
-    homeSize: t.exposeInt('homeSize', { description: 'The number of accounts in the Plex Home.' }),
-    homeAdmin: t.exposeBoolean('homeAdmin', { description: 'If the account is the Plex Home admin.' }),
-    maxHomeSize: t.exposeInt('maxHomeSize', { description: 'The maximum number of accounts allowed in the Plex Home.' }),
+    restricted: t.exposeBoolean('restricted', { nullable: true, description: nullWhen('If the account is a Plex Home managed user.') }),
+    anonymous: t.exposeBoolean('anonymous', { nullable: true, description: nullWhen('If the account is anonymous.', 'when plex.tv does not say') }),
+    home: t.exposeBoolean('home', { nullable: true, description: nullWhen('If the account is a Plex Home user.') }),
+    guest: t.exposeBoolean('guest', { nullable: true, description: nullWhen('If the account is a Plex Home guest user.') }),
+    homeSize: t.exposeInt('homeSize', { nullable: true, description: nullWhen('The number of accounts in the Plex Home.', 'when plex.tv leaves it out') }),
+    homeAdmin: t.exposeBoolean('homeAdmin', { nullable: true, description: nullWhen('If the account is the Plex Home admin.') }),
+    maxHomeSize: t.exposeInt('maxHomeSize', {
+      nullable: true,
+      description: nullWhen('The maximum number of accounts allowed in the Plex Home.', 'when plex.tv leaves it out'),
+    }),
     rememberExpiresAt: t.expose('rememberExpiresAt', {
       type: 'DateTime',
-      description: 'When the remembered sign-in (and so its token) expires.',
+      nullable: true,
+      description: nullWhen('When the remembered sign-in (and so its token) expires.', `${SIGN_IN_ONLY} and for managed Home users`),
     }),
-    profile: t.field({ type: UserProfile, description: "The account's playback preferences.", resolve: (user) => user.profile }),
-    entitlements: t.exposeStringList('entitlements', { description: 'List of devices your allowed to use with this account.' }),
+    profile: t.field({
+      type: UserProfile,
+      nullable: true,
+      description: nullWhen("The account's playback preferences.", 'when plex.tv leaves them out'),
+      resolve: (user) => user.profile,
+    }),
+    entitlements: t.exposeStringList('entitlements', { nullable: true, description: nullWhen('List of devices your allowed to use with this account.') }),
     roles: t.exposeStringList('roles', {
       nullable: true,
-      description: 'List of account roles. Plex Pass membership is listed here.',
+      description: nullWhen('List of account roles. Plex Pass membership is listed here.', 'when plex.tv leaves it out'),
       deprecationReason: 'plex.tv marks this field "might be removed"; use `subscription` instead.',
     }),
     pin: t.exposeString('pin', {
       nullable: true,
-      description: 'The hashed Plex Home PIN.',
+      description: nullWhen('The hashed Plex Home PIN.', 'when plex.tv leaves it out'),
       deprecationReason: 'plex.tv marks this field deprecated and "might be removed"; use `protected` to know whether a PIN is set.',
     }),
-    services: t.field({ type: [Service], description: 'The Plex online services the account can use.', resolve: (user) => user.services }),
-    adsConsent: t.exposeBoolean('adsConsent', { nullable: true, description: 'If the account consented to personalised ads.' }),
-    adsConsentSetAt: t.expose('adsConsentSetAt', { type: 'DateTime', nullable: true, description: 'When the ads consent was given.' }),
+    services: t.field({
+      type: [Service],
+      nullable: true,
+      description: nullWhen('The Plex online services the account can use.'),
+      resolve: (user) => user.services,
+    }),
+    adsConsent: t.exposeBoolean('adsConsent', { nullable: true, description: nullWhen('If the account consented to personalised ads.', 'when the account was never asked') }),
+    adsConsentSetAt: t.expose('adsConsentSetAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: nullWhen('When the ads consent was given.', 'when it was never given'),
+    }),
     adsConsentReminderAt: t.expose('adsConsentReminderAt', {
       type: 'DateTime',
       nullable: true,
-      description: 'When the account will be reminded about ads consent.',
+      description: nullWhen('When the account will be reminded about ads consent.', 'when no reminder is planned'),
     }),
-    experimentalFeatures: t.exposeBoolean('experimentalFeatures', { description: 'If experimental features are enabled.' }),
-    twoFactorEnabled: t.exposeBoolean('twoFactorEnabled', { description: 'If two-factor authentication is enabled.' }),
+    experimentalFeatures: t.exposeBoolean('experimentalFeatures', { nullable: true, description: nullWhen('If experimental features are enabled.') }),
+    twoFactorEnabled: t.exposeBoolean('twoFactorEnabled', { nullable: true, description: nullWhen('If two-factor authentication is enabled.') }),
     backupCodesCreated: t.exposeBoolean('backupCodesCreated', {
-      description: 'If the two-factor authentication backup codes have been created.',
+      nullable: true,
+      description: nullWhen('If the two-factor authentication backup codes have been created.'),
     }),
-    attributionPartner: t.exposeString('attributionPartner', { nullable: true, description: 'The partner the account was attributed to, if any.' }),
+    attributionPartner: t.exposeString('attributionPartner', {
+      nullable: true,
+      description: nullWhen('The partner the account was attributed to, if any.', 'when there is none'),
+    }),
   }),
 });
 

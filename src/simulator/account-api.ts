@@ -2,7 +2,7 @@
 // connections), the Plex Home with its users and the profile switch, and the authorized devices (devices.xml). Shapes,
 // quirks and what is inferred: docs/plex-api.md, "The account after sign-in". All data is fake.
 import { randomBytes } from 'node:crypto';
-import type { DemoAccount, PlexUserBody } from './accounts.js';
+import { SIGN_IN_ONLY_2026, type DemoAccount, type PlexUserBody } from './accounts.js';
 import type { AccountEntry, Exchange, PlexError } from './server.js';
 
 export type AccountRoute = 'resources' | 'homeUsers' | 'homeSwitch' | 'devices' | 'deviceDelete';
@@ -35,6 +35,8 @@ export interface AccountHost {
   revokeJwtDevice(clientIdentifier: string): void;
   /** An account that cannot sign in with a password (a Home member), so that switched tokens read its body. */
   addAccount(account: DemoAccount): AccountEntry;
+  /** The simulator's account with that uuid, if it has one (the managed demo user). */
+  accountByUuid(uuid: string): AccountEntry | undefined;
   sendAccount(ex: Exchange, status: number, entry: AccountEntry, token: string): void;
   sendError(ex: Exchange, error: PlexError): void;
   write(ex: Exchange, status: number, contentType: string, body: string): void;
@@ -414,7 +416,7 @@ export class AccountApi {
   ) {
     this.switchesPerMinute = options.switchesPerMinute ?? DEFAULT_SWITCHES_PER_MINUTE;
     // A copy: the Home members are added to the simulator's accounts as the Home is built.
-    const passwordAccounts = [...entries];
+    const passwordAccounts = entries.filter((entry) => entry.account.password !== null);
     const [admin, ...others] = passwordAccounts;
     if (admin !== undefined) this.buildDemoHome(admin);
     // The other accounts are in no Home: GET /api/v2/home/users answers 404 for them (INFERRED).
@@ -470,7 +472,9 @@ export class AccountApi {
     this.homes.set(admin, home);
     this.resources.set(admin, adminResources());
     for (const { member, pin } of members) {
-      const entry = this.host.addAccount({ login: [], password: randomToken(), body: memberBody(member, body) });
+      const entry =
+        this.host.accountByUuid(member.uuid) ??
+        this.host.addAccount({ login: [], password: null, body: memberBody(member, body), signInOnly: SIGN_IN_ONLY_2026 });
       home.members.push({ member, entry, pin });
       this.homes.set(entry, home);
       this.resources.set(entry, memberResources(body, randomToken()));

@@ -47,29 +47,35 @@ export interface PlexService {
   status: string;
 }
 
+/** Language lists were arrays until July 2026 and are comma-separated strings ("en,sv") since. */
+export type LanguageList = string[] | string | null;
+
 export interface PlexProfile {
   autoSelectAudio: boolean;
   defaultAudioLanguage: string | null;
-  defaultAudioLanguages?: string[] | null;
+  defaultAudioLanguages?: LanguageList;
   defaultAudioAccessibility?: number;
   defaultSubtitleLanguage: string | null;
-  defaultSubtitleLanguages?: string[] | null;
+  defaultSubtitleLanguages?: LanguageList;
   autoSelectSubtitle: number;
   defaultSubtitleAccessibility: number;
   defaultSubtitleForced: number;
   watchedIndicator: number;
   mediaReviewsVisibility: number;
-  mediaReviewsLanguages?: string[] | null;
+  mediaReviewsLanguages?: LanguageList;
 }
 
-/** The sign-in 201 body without `authToken` (the simulator inserts a token per response). */
+/**
+ * The sign-in 201 body without `authToken` (the simulator inserts a token per response). The optional fields are those
+ * a managed Home user's body lacks; `username` and `email` are null for them.
+ */
 export interface PlexUserBody {
   id: number;
   uuid: string;
-  username: string;
+  username: string | null;
   title: string;
-  email: string;
-  friendlyName: string;
+  email: string | null;
+  friendlyName: string | null;
   locale: string | null;
   confirmed: boolean;
   joinedAt: number;
@@ -78,12 +84,12 @@ export interface PlexUserBody {
   protected: boolean;
   pin?: string;
   thumb: string;
-  mailingListStatus: string;
+  mailingListStatus?: string;
   mailingListActive: boolean;
   scrobbleTypes: string;
   country: string;
-  subscription: PlexSubscription;
-  subscriptionDescription: string | null;
+  subscription?: PlexSubscription;
+  subscriptionDescription?: string | null;
   restricted: boolean;
   anonymous: boolean | null;
   home: boolean;
@@ -91,37 +97,49 @@ export interface PlexUserBody {
   homeSize: number;
   homeAdmin: boolean;
   maxHomeSize: number;
-  rememberExpiresAt: number;
+  rememberExpiresAt?: number;
   profile: PlexProfile;
-  entitlements: string[];
+  entitlements?: string[];
   roles?: string[];
   subscriptions?: PlexSubscriptionItem[];
   /** Sign-in only: /user does not declare it (docs/plex-api.md §4). */
-  pastSubscriptions: PlexPastSubscription[];
+  pastSubscriptions?: PlexPastSubscription[];
   /** Sign-in only; items are opaque. */
-  trials: Record<string, unknown>[];
-  services: PlexService[];
-  adsConsent: boolean | null;
-  adsConsentSetAt: number | null;
-  adsConsentReminderAt: number | null;
-  experimentalFeatures: boolean;
+  trials?: Record<string, unknown>[];
+  services?: PlexService[];
+  adsConsent?: boolean | null;
+  adsConsentSetAt?: number | null;
+  adsConsentReminderAt?: number | null;
+  experimentalFeatures?: boolean;
   twoFactorEnabled: boolean;
   backupCodesCreated: boolean;
   attributionPartner: string | null;
 }
 
 export interface DemoAccount {
-  /** Every value here signs in (email and username both work, case-insensitively). */
+  /** Every value here names the account (case-insensitively); with a password, each also signs in. */
   login: string[];
-  password: string;
+  /** Null for a managed Home user: it has no password and never signs in with one. */
+  password: string | null;
   /** When set the account has two-factor authentication and this is the only valid code. */
   verificationCode?: string;
   body: PlexUserBody;
+  /** The body keys only the sign-in answer carries; GET /user leaves them out. */
+  signInOnly: (keyof PlexUserBody)[];
 }
+
+/** What GET /user leaves out of the sign-in body: the sign-in-only arrays (docs/plex-api.md §4). */
+const SIGN_IN_ONLY: (keyof PlexUserBody)[] = ['pastSubscriptions', 'trials'];
+/** Since 2026 GET /user also leaves out mailingListStatus and rememberExpiresAt (docs/plex-api.md, "The shape drifts"). */
+export const SIGN_IN_ONLY_2026: (keyof PlexUserBody)[] = [...SIGN_IN_ONLY, 'mailingListStatus', 'rememberExpiresAt'];
 
 export const DEMO_ACCOUNTS: {
   plain: { login: string; username: string; password: string };
   twoFactor: { login: string; username: string; password: string; verificationCode: string };
+  /** Served in plex.tv's 2026 shape: comma-separated language lists, GET /user without the sign-in-only fields. */
+  current: { login: string; username: string; password: string };
+  /** A managed Home user of the plain account's Home: no username, email or password; `login` names it for tokens and PINs. */
+  managed: { login: string; title: string };
 } = Object.freeze({
   plain: Object.freeze({ login: 'demo@example.com', username: 'demo', password: 'demo-password' }),
   twoFactor: Object.freeze({
@@ -130,6 +148,8 @@ export const DEMO_ACCOUNTS: {
     password: 'demo-password',
     verificationCode: '123456',
   }),
+  current: Object.freeze({ login: 'current@example.com', username: 'demo2026', password: 'demo-password' }),
+  managed: Object.freeze({ login: 'kid', title: 'Kid' }),
 });
 
 interface Identity {
@@ -302,9 +322,66 @@ function userBody(who: Identity): PlexUserBody {
   };
 }
 
-/** Fresh, independent copies of the two demo accounts (plain first, then 2FA). */
+/** plex.tv's 2026 shape of the same account: language lists as comma-separated strings. */
+function userBody2026(who: Identity): PlexUserBody {
+  const body = userBody(who);
+  body.profile = { ...body.profile, defaultAudioLanguages: 'en,sv', defaultSubtitleLanguages: 'en,sv', mediaReviewsLanguages: null };
+  return body;
+}
+
+/**
+ * A managed Home user's account body: what plex.tv answers for a Home switch or GET /user with that user's token
+ * (docs/plex-api.md, "The shape drifts"). No login of its own, no Plex Pass of its own, 2026-shaped preferences.
+ */
+function managedUserBody(): PlexUserBody {
+  const uuid = '19860c4bdfbf24d5';
+  return {
+    id: 33542084,
+    uuid,
+    username: null,
+    title: DEMO_ACCOUNTS.managed.title,
+    email: null,
+    friendlyName: null,
+    locale: null,
+    confirmed: false,
+    joinedAt: 1592234475,
+    emailOnlyAuth: false,
+    hasPassword: false,
+    protected: false,
+    thumb: `https://plex.tv/users/${uuid}/avatar?c=1592234475`,
+    mailingListActive: false,
+    scrobbleTypes: '',
+    country: 'US',
+    restricted: true,
+    anonymous: false,
+    home: true,
+    guest: false,
+    homeSize: 3,
+    homeAdmin: false,
+    maxHomeSize: 15,
+    profile: {
+      autoSelectAudio: true,
+      defaultAudioAccessibility: 0,
+      defaultAudioLanguage: 'en',
+      defaultAudioLanguages: 'en',
+      defaultSubtitleLanguage: 'en',
+      defaultSubtitleLanguages: 'en',
+      autoSelectSubtitle: 1,
+      defaultSubtitleAccessibility: 0,
+      defaultSubtitleForced: 1,
+      watchedIndicator: 1,
+      mediaReviewsVisibility: 0,
+      mediaReviewsLanguages: null,
+    },
+    twoFactorEnabled: false,
+    backupCodesCreated: false,
+    attributionPartner: null,
+  };
+}
+
+/** Fresh, independent copies of the demo accounts: plain (approves PINs by default), 2FA, 2026-shaped, managed. */
 export function createDemoAccounts(): DemoAccount[] {
-  const { plain, twoFactor } = DEMO_ACCOUNTS;
+  const { plain, twoFactor, current, managed } = DEMO_ACCOUNTS;
   return [
     {
       login: [plain.login, plain.username],
@@ -319,6 +396,7 @@ export function createDemoAccounts(): DemoAccount[] {
         twoFactorEnabled: false,
         home: true,
       }),
+      signInOnly: SIGN_IN_ONLY,
     },
     {
       login: [twoFactor.login, twoFactor.username],
@@ -334,6 +412,23 @@ export function createDemoAccounts(): DemoAccount[] {
         twoFactorEnabled: true,
         home: false,
       }),
+      signInOnly: SIGN_IN_ONLY,
     },
+    {
+      login: [current.login, current.username],
+      password: current.password,
+      body: userBody2026({
+        id: 16180339,
+        uuid: '5f4e3d2c1b0a9988',
+        username: current.username,
+        email: current.login,
+        friendlyName: 'Demo 2026 User',
+        pin: '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567',
+        twoFactorEnabled: false,
+        home: false,
+      }),
+      signInOnly: SIGN_IN_ONLY_2026,
+    },
+    { login: [managed.login], password: null, body: managedUserBody(), signInOnly: SIGN_IN_ONLY_2026 },
   ];
 }

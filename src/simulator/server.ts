@@ -14,6 +14,8 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'missing-fields' }
   | { kind: 'unknown-enums' }
+  /** An account body with one field (a dot path, e.g. `profile.watchedIndicator`) set to `value`; `undefined` removes it. */
+  | { kind: 'set-field'; path: string; value: unknown }
   | { kind: 'repeated-failures' };
 
 export type Route = 'signin' | 'user' | 'pins' | 'pin' | 'signout' | 'nonce' | 'token' | 'keys' | AccountRoute;
@@ -223,12 +225,12 @@ function servedBody(body: PlexUserBody): PlexUserBody {
   return { ...body, thumb: body.thumb.replace(/^https:\/\/plex\.tv(?=\/)/, BASE_SLOT) };
 }
 
-// plex.tv puts authToken right after thumb; /api/v2/user omits the sign-in-only arrays.
-function withToken(body: PlexUserBody, token: string, kind: 'user' | 'signin'): Record<string, unknown> {
+// plex.tv puts authToken right after thumb; /api/v2/user omits the account's sign-in-only fields.
+function withToken(account: DemoAccount, body: PlexUserBody, token: string, kind: 'user' | 'signin'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let placed = false;
   for (const [key, value] of Object.entries(body)) {
-    if (kind === 'user' && (key === 'pastSubscriptions' || key === 'trials')) continue;
+    if (kind === 'user' && account.signInOnly.includes(key as keyof PlexUserBody)) continue;
     if (key === 'authToken') continue;
     out[key] = value;
     if (key === 'thumb') {
@@ -315,11 +317,18 @@ function withoutRequiredFields(obj: Record<string, unknown>, keys: readonly stri
   for (const key of keys) delete obj[key];
 }
 
+function withField(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let parent = obj;
+  for (const key of keys.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+  parent[keys.at(-1)!] = value;
+}
+
 function withUnknownEnums(user: Record<string, unknown>): void {
   const u = user as unknown as PlexUserBody;
   u.mailingListStatus = 'pending_review';
-  u.subscription.status = 'Paused';
-  for (const service of u.services) service.status = 'degraded';
+  if (u.subscription !== undefined) u.subscription.status = 'Paused';
+  for (const service of u.services ?? []) service.status = 'degraded';
   for (const past of u.pastSubscriptions ?? []) past.state = 'suspended';
   for (const sub of u.subscriptions ?? []) sub.state = 'suspended';
   u.profile.autoSelectSubtitle = 7;
@@ -402,8 +411,8 @@ function entryOf(account: DemoAccount): AccountEntry {
     account,
     body,
     logins: new Set(account.login.map((l) => l.toLowerCase())),
-    user: slot(JSON.stringify(withToken(body, TOKEN_SLOT, 'user'))),
-    signin: slot(JSON.stringify(withToken(body, TOKEN_SLOT, 'signin'))),
+    user: slot(JSON.stringify(withToken(account, body, TOKEN_SLOT, 'user'))),
+    signin: slot(JSON.stringify(withToken(account, body, TOKEN_SLOT, 'signin'))),
   };
 }
 
@@ -453,6 +462,7 @@ class Simulator implements PlexSimulator {
         revoke: (token) => this.revokeToken(token),
         jwtsOf: (entry) => this.jwt.tokensOf(entry),
         revokeJwtDevice: (clientIdentifier) => this.jwt.revokeDevice(clientIdentifier),
+        accountByUuid: (uuid) => this.entries.find((entry) => entry.account.body.uuid === uuid),
         addAccount: (account) => {
           const entry = entryOf(account);
           this.entries.push(entry);
@@ -982,10 +992,11 @@ class Simulator implements PlexSimulator {
       this.logLine(ex, status);
       return;
     }
-    const body = structuredClone(withToken(entry.body, token, kind));
+    const body = structuredClone(withToken(entry.account, entry.body, token, kind));
     body['thumb'] = String(body['thumb']).replace(BASE_SLOT, ex.base);
-    if (fault?.kind === 'missing-fields') withoutRequiredFields(body, ['id', 'username']);
+    if (fault?.kind === 'missing-fields') withoutRequiredFields(body, ['id', 'uuid']);
     if (fault?.kind === 'unknown-enums') withUnknownEnums(body);
+    if (fault?.kind === 'set-field') withField(body, fault.path, fault.value);
     this.sendObject(ex, status, 'user', body);
   }
 
@@ -1058,7 +1069,7 @@ class Simulator implements PlexSimulator {
     } else {
       const uuid = AVATAR_PATH.exec(ex.pathname)?.[1];
       const entry = this.entries.find((e) => e.account.body.uuid === uuid);
-      if (entry !== undefined) svg = avatar(entry.account.body.friendlyName || entry.account.body.username || entry.account.body.title, entry.account.body.uuid);
+      if (entry !== undefined) svg = avatar(entry.account.body.friendlyName || entry.account.body.title, entry.account.body.uuid);
     }
     if (svg === undefined) return this.sendError(ex, httpError(404));
     ex.responseHeaders['cache-control'] = 'public, max-age=3600';
