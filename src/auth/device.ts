@@ -74,7 +74,7 @@ const SEALING_KEY_BYTES = 32;
 const SEALED_TYPE = 'plex-device+jwe';
 // A sealed device is about 400 characters; anything far larger is not one, and is not worth decrypting.
 const MAX_SEALED_LENGTH = 4096;
-const GENERATE_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+export const GENERATE_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
 /** The server keys that seal refresh credentials. The first seals; all of them unseal (rotation). Prints no key. */
 export interface SealingKeyring {
@@ -141,7 +141,9 @@ export async function sealDevice(device: PlexDevice, keyring: SealingKeyring, no
   if (key === undefined) throw new TypeError('empty keyring');
   const { kty, crv, x, d } = await exportJWK(signingKeyOf(device));
   const payload = { v: 1, cid: device.clientIdentifier, kid: device.kid, jwk: { kty, crv, x, d }, iat: Math.floor(now / 1000) };
-  return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: SEALED_TYPE }).encrypt(key);
+  return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: SEALED_TYPE })
+    .encrypt(key);
 }
 
 export type UnsealResult =
