@@ -110,7 +110,18 @@ async function run(config) {
     const after = { at: performance.now(), responses: counts.responses, ok: counts.ok, serverCpu: cpuMs(serverPid) };
     const mid = (key) => (before[key] + after[key]) / 2;
     const ownCpu = process.cpuUsage();
-    return { at: mid('at'), responses: mid('responses'), ok: mid('ok'), serverCpu: mid('serverCpu'), simulatorCpu, upstream, machine: machineCpuMs(), loadCpu: (ownCpu.user + ownCpu.system) / 1000 };
+    return {
+      at: mid('at'),
+      // The monotonic clock in µs, as V8's CPU profiles time their samples (bench/profile.ts keeps the window's).
+      monotonicUs: Number(process.hrtime.bigint() / 1000n),
+      responses: mid('responses'),
+      ok: mid('ok'),
+      serverCpu: mid('serverCpu'),
+      simulatorCpu,
+      upstream,
+      machine: machineCpuMs(),
+      loadCpu: (ownCpu.user + ownCpu.system) / 1000,
+    };
   };
   const sleepUntil = (seconds) => new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + seconds * 1000 - performance.now())));
 
@@ -153,6 +164,7 @@ async function run(config) {
       // simulator and this load generator used: other work competing for the cores.
       machineCpuMs: end.machine.total - start.machine.total,
       othersCpuMs: Math.max(0, end.machine.busy - start.machine.busy - ours),
+      monotonicUs: [start.monotonicUs, end.monotonicUs],
     },
     latencies,
     // The simulator's count before the run; the runner reads it again once the server has settled.

@@ -1,5 +1,5 @@
-// The matrix: for each upstream latency, one simulator with that delay and the three servers beside it; for each
-// connection count and scenario, the four rows measured back to back (their order rotated from cell to cell), so that
+// The matrix: for each upstream latency, one simulator with that delay and the servers beside it; for each
+// connection count and scenario, the rows measured back to back (their order rotated from cell to cell), so that
 // every ratio compares numbers taken minutes apart on the same machine.
 import { join } from 'node:path';
 import { apiCalls, inChild, log, settle, simulatorStats, startServer, startSimulator, warnings, type Server, type ServerKind, type Simulator } from './processes.js';
@@ -32,6 +32,8 @@ export interface MatrixOptions {
   /** Rounds per cell: the rows run in turn, in the opposite order each round (ABCD DCBA). */
   readonly rounds: number;
   readonly timeoutSeconds: number;
+  /** The baseline product's script (the `baseline` row). */
+  readonly baselineScript?: string;
 }
 
 export interface Cell {
@@ -92,7 +94,13 @@ export async function runMatrix(options: MatrixOptions, logDir: string): Promise
     const logFile = join(logDir, `product-${latencyMs}ms.log`);
     try {
       for (const kind of kinds) {
-        servers[kind] = await startServer(kind, { simulator, env: kind === 'product' ? RAISED_LIMITS : undefined, logFile: kind === 'product' ? logFile : undefined });
+        const product = kind === 'product' || kind === 'baseline';
+        servers[kind] = await startServer(kind, {
+          simulator,
+          env: product ? RAISED_LIMITS : undefined,
+          logFile: kind === 'product' ? logFile : kind === 'baseline' ? join(logDir, `baseline-${latencyMs}ms.log`) : undefined,
+          script: options.baselineScript,
+        });
       }
       const target = await prepareTargets(simulator, servers);
       // A first short run of every (row, scenario) at a few connections: JIT, pools, caches.

@@ -1,10 +1,10 @@
 // Every process of a benchmark, each its own Node process on 127.0.0.1: the plex.tv simulator, the servers measured
-// (the product as `node dist/main.js`, and the two floors in bench/), and the load generators (bench/load.mjs,
+// (the product as `node dist/main.js`, the two floors and the Apollo Server facade in bench/), and the load generators (bench/load.mjs,
 // bench/sse-clients.mjs). The product is a black box here: configured by environment variables, talked to over HTTP,
 // measured through /proc, its garbage collected (soak and subscription modes only) through the inspector protocol.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, closeSync, createReadStream, existsSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, createReadStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -123,6 +123,25 @@ export function build(): void {
   if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal})`);
 }
 
+/**
+ * The product as it was at a git revision, built into a temporary directory (the repository's node_modules linked
+ * in): its dist/main.js, to measure beside this one in the same run.
+ */
+export function buildBaseline(revision: string, into: string): { script: string; commit: string } {
+  const run = (command: string, args: string[], cwd: string) => {
+    const result = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout}`);
+    return result.stdout.trim();
+  };
+  const commit = run('git', ['rev-parse', '--short', `${revision}^{commit}`], ROOT);
+  log(`building the baseline product at ${revision} (${commit}) in ${into}`);
+  mkdirSync(into, { recursive: true });
+  run('/bin/sh', ['-c', `git archive --format=tar "$1" | tar -x -C "$2"`, 'sh', commit, into], ROOT);
+  symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'), 'dir');
+  run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], into);
+  return { script: join(into, 'dist', 'main.js'), commit };
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -200,7 +219,8 @@ export async function settle(simulator: Simulator, maxMs = 20_000): Promise<void
   }
 }
 
-export type ServerKind = 'product' | 'floor' | 'yoga';
+/** `baseline`: the product built from another commit (--baseline), measured beside this one. */
+export type ServerKind = 'product' | 'baseline' | 'floor' | 'yoga' | 'apollo';
 
 export interface Server {
   readonly kind: ServerKind;
@@ -210,10 +230,20 @@ export interface Server {
   readonly inspectorUrl?: string;
 }
 
-const SCRIPTS: Record<ServerKind, string> = {
+const SCRIPTS: Record<Exclude<ServerKind, 'baseline'>, string> = {
   product: join(ROOT, 'dist', 'main.js'),
   floor: join(BENCH, 'floor.mjs'),
   yoga: join(BENCH, 'yoga-floor.mjs'),
+  apollo: join(BENCH, 'apollo-facade.mjs'),
+};
+
+/** How a server says it is ready: `/health`, or for Apollo Server its documented health check (a preflighted GET). */
+const READY: Record<ServerKind, { path: string; headers?: Record<string, string> }> = {
+  product: { path: '/health' },
+  baseline: { path: '/health' },
+  floor: { path: '/health' },
+  yoga: { path: '/health' },
+  apollo: { path: '/graphql?query=%7B__typename%7D', headers: { 'apollo-require-preflight': 'true' } },
 };
 
 export const PLEX_CLIENT_IDENTIFIER = 'plex-account-graphql-bench';
@@ -224,13 +254,17 @@ export interface ServerOptions {
   readonly env?: Record<string, string>;
   /** Open the inspector on a loopback port (for collecting garbage from outside). */
   readonly inspect?: boolean;
+  /** More arguments to node (the profile mode: --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
   /** Where the product's stdout (its log) goes. */
   readonly logFile?: string;
+  /** The script of a baseline product (buildBaseline). */
+  readonly script?: string;
 }
 
 /**
  * The product as it runs in production: `node dist/main.js`, NODE_ENV=production, the default log level, plex.tv at
- * the simulator. The floors get the same PORT/HOST/PLEX_* variables.
+ * the simulator. The floors and the Apollo facade get the same PORT/HOST/PLEX_* variables.
  */
 export async function startServer(kind: ServerKind, options: ServerOptions): Promise<Server> {
   const port = await freePort();
@@ -246,13 +280,15 @@ export async function startServer(kind: ServerKind, options: ServerOptions): Pro
   // The product's log level is its production default, whatever the shell running the benchmark has.
   delete env.LOG_LEVEL;
   delete env.NODE_OPTIONS;
-  const nodeArgs = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
-  const proc = spawnNode(kind, SCRIPTS[kind], { env, nodeArgs, stdoutFile: options.logFile });
+  const nodeArgs = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...(options.nodeArgs ?? [])];
+  const script = kind === 'baseline' ? options.script : SCRIPTS[kind];
+  if (script === undefined) throw new Error(`no script for the ${kind} row`);
+  const proc = spawnNode(kind, script, { env, nodeArgs, stdoutFile: options.logFile });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      const response = await fetch(`${url}/health`);
+      const response = await fetch(`${url}${READY[kind].path}`, { headers: READY[kind].headers });
       if (response.ok) break;
     } catch {
       // not listening yet

@@ -1,6 +1,8 @@
-// The matrix as markdown: one table per upstream latency, the four rows of each (connections, scenario) together.
+// The matrix as markdown: one table per upstream latency, the rows of each (connections, scenario) together, then the
+// targets the run has cells for.
 import type { MatrixOptions, MatrixResult } from './matrix.js';
 import { ROW_NAMES, ROWS } from './scenarios.js';
+import { BUSY_SHARE, isBusy, targetsReport } from './targets.js';
 
 export const fixed = (value: number | null | undefined, digits: number) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
 const signed = (value: number | null, digits: number) => (value === null ? '—' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`);
@@ -24,7 +26,8 @@ export function matrixReport(result: MatrixResult, options: ReportOptions, start
     'Columns: **req/s** correct answers per second; **× direct** req/s over the direct row\'s; **p50/p99** latency in ms of the responses in the window; **+p50/+p99** those minus the direct row\'s (the latency the row adds); ' +
       '**CPU ms/op** user+system CPU of the server process (/proc/<pid>/stat) per response in the window (for the direct row: the simulator\'s); **peak RSS** the server\'s VmHWM over the runs (reset before each); ' +
       '**upstream/op** plex.tv calls the simulator counted over the whole runs (warm-up, window, and a drain in which every request in flight is answered) per request answered or timed out: exact; **errors** non-2xx, socket errors and timeouts, and 2xx bodies with `"errors"` or without the expected account, over the whole run; ' +
-      "**others' CPU** the share of the machine's CPU time (all cores) that processes other than the server, the simulator and the load generator used during the window: when it is high, the cell was measured on a busy machine.",
+      "**others' CPU** the share of the machine's CPU time (all cores) that processes other than the server, the simulator and the load generator used during the window: " +
+      `above ${Math.round(BUSY_SHARE * 100)} % the row is marked (busy): it was measured on a busy machine, and no target is judged from it.`,
     '',
   );
   for (const latencyMs of options.latencies) {
@@ -41,13 +44,14 @@ export function matrixReport(result: MatrixResult, options: ReportOptions, start
           const w = cell.summary;
           const added = (value: number | null, base: number | null | undefined) => (row === 'direct' || value === null || base === null || base === undefined ? null : value - base);
           out.push(
-            `| ${connections} | ${scenario} | ${ROW_NAMES[row]} | ${Math.round(w.reqPerSec)} | ${row === 'direct' ? '1' : direct ? fixed(w.reqPerSec / direct.reqPerSec, 2) : '—'} | ${fixed(w.latencyMs.p50, 1)} | ${fixed(w.latencyMs.p99, 1)} | ${signed(added(w.latencyMs.p50, direct?.latencyMs.p50), 1)} | ${signed(added(w.latencyMs.p99, direct?.latencyMs.p99), 1)} | ${fixed(w.serverCpuMsPerOp, 3)} | ${mib(w.peakRssBytes).toFixed(0)} | ${row === 'direct' ? '—' : fixed(w.upstreamPerOp, 2)} | ${w.failures} | ${w.othersCpuShare === null ? '—' : `${Math.round(w.othersCpuShare * 100)} %`} |`,
+            `| ${connections} | ${scenario} | ${ROW_NAMES[row]} | ${Math.round(w.reqPerSec)} | ${row === 'direct' ? '1' : direct ? fixed(w.reqPerSec / direct.reqPerSec, 2) : '—'} | ${fixed(w.latencyMs.p50, 1)} | ${fixed(w.latencyMs.p99, 1)} | ${signed(added(w.latencyMs.p50, direct?.latencyMs.p50), 1)} | ${signed(added(w.latencyMs.p99, direct?.latencyMs.p99), 1)} | ${fixed(w.serverCpuMsPerOp, 3)} | ${mib(w.peakRssBytes).toFixed(0)} | ${row === 'direct' ? '—' : fixed(w.upstreamPerOp, 2)} | ${w.failures} | ${w.othersCpuShare === null ? '—' : `${Math.round(w.othersCpuShare * 100)} %${isBusy(w) ? ' (busy)' : ''}`} |`,
           );
         }
       }
     }
     out.push('');
   }
+  out.push(...targetsReport(result.cells, options.scenarios));
   const failures = result.cells.filter((c) => c.summary.failures > 0);
   if (failures.length > 0) {
     out.push('Errors:', '');

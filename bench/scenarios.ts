@@ -11,12 +11,15 @@ export type ScenarioName = 'viewer' | 'signIn';
 export type RowKind = 'direct' | ServerKind;
 
 export const SCENARIOS: readonly ScenarioName[] = ['viewer', 'signIn'];
-export const ROWS: readonly RowKind[] = ['direct', 'floor', 'yoga', 'product'];
+/** The rows of a run, in the order of the report; `baseline` only with --baseline. */
+export const ROWS: readonly RowKind[] = ['direct', 'floor', 'yoga', 'apollo', 'baseline', 'product'];
 
 export const ROW_NAMES: Record<RowKind, string> = {
   direct: 'simulator direct (the limit)',
   floor: 'node:http + undici floor',
   yoga: 'bare graphql-yoga floor',
+  apollo: 'Apollo Server 5 + datasource-rest',
+  baseline: 'product at the baseline',
   product: 'product (default config)',
 };
 
@@ -72,8 +75,9 @@ function request(target: Pick<Target, 'origin' | 'request'>): Promise<{ status: 
 type GraphQLAnswer = { data?: { viewer?: Record<string, unknown>; signIn?: { __typename?: string; authToken?: string; user?: Record<string, unknown> } }; errors?: unknown };
 
 /**
- * Builds every (row, scenario) target and checks one answer of each: right account, no errors, and the same User
- * fields from the Yoga floor as from the product.
+ * Builds every (row, scenario) target and checks one answer of each: right account, no errors, the same User fields
+ * from the Yoga floor, the Apollo facade and the product, and the same answer from the Apollo facade as from the Yoga
+ * floor.
  */
 export async function prepareTargets(simulator: Simulator, servers: Partial<Record<ServerKind, Server>>): Promise<(row: RowKind, scenario: ScenarioName) => Target> {
   const reference = await simulatorSignIn(simulator);
@@ -114,6 +118,7 @@ export async function prepareTargets(simulator: Simulator, servers: Partial<Reco
   }
 
   const userKeys: Partial<Record<ServerKind, string>> = {};
+  const viewers: Partial<Record<ServerKind, string>> = {};
   for (const [key, target] of targets) {
     const answer = await request(target);
     const [row, scenario] = key.split(':') as [RowKind, ScenarioName];
@@ -124,10 +129,18 @@ export async function prepareTargets(simulator: Simulator, servers: Partial<Reco
     const json = JSON.parse(answer.text) as GraphQLAnswer;
     const user = scenario === 'viewer' ? json.data?.viewer : json.data?.signIn?.user;
     if (user === undefined || user === null) fail(key, answer.text);
-    if (scenario === 'viewer') userKeys[row] = Object.keys(user).sort().join(',');
+    if (scenario === 'viewer') {
+      userKeys[row] = Object.keys(user).sort().join(',');
+      viewers[row] = JSON.stringify(json.data);
+    }
   }
-  if (userKeys.yoga !== undefined && userKeys.product !== undefined && userKeys.yoga !== userKeys.product) {
-    throw new Error(`the Yoga floor and the product select different User fields:\n${userKeys.yoga}\n${userKeys.product}`);
+  for (const row of ['apollo', 'product'] as const) {
+    if (userKeys.yoga !== undefined && userKeys[row] !== undefined && userKeys.yoga !== userKeys[row]) {
+      throw new Error(`the Yoga floor and the ${row} row select different User fields:\n${userKeys.yoga}\n${userKeys[row]}`);
+    }
+  }
+  if (viewers.yoga !== undefined && viewers.apollo !== undefined && viewers.yoga !== viewers.apollo) {
+    fail('apollo:viewer', `differs from the Yoga floor's:\n${viewers.apollo}\n${viewers.yoga}`);
   }
   return (row, scenario) => {
     const target = targets.get(`${row}:${scenario}`);

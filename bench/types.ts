@@ -51,6 +51,8 @@ export interface LoadResult {
     readonly machineCpuMs: number;
     /** Of it, what processes other than the server, the simulator and the load generator used. */
     readonly othersCpuMs: number;
+    /** The window's start and end on the machine's monotonic clock, µs. */
+    readonly monotonicUs: readonly [number, number];
   };
   /** Latency of each response that arrived in the window, ms. */
   readonly latencies: readonly number[];

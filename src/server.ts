@@ -14,6 +14,7 @@ import { createFieldDriftReporter } from './plex/drift.js';
 import { createSignOuts } from './plex/sign-outs.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
+import { useRequestBodyLimit } from './plugins/body-limit.js';
 import { useCsrfProtection } from './plugins/csrf.js';
 import { useDemoPage } from './plugins/demo-page.js';
 import { useEntitiesLimits } from './plugins/entities-limits.js';
@@ -151,7 +152,8 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     context: (initial) => createContext(initial, services),
     cors: corsPolicy(security.corsOrigins),
     batching: false,
-    maxRequestBodySize: security.maxRequestBodyBytes,
+    // MAX_REQUEST_BODY_BYTES is the useRequestBodyLimit plugin below.
+    maxRequestBodySize: false,
     // Never include stack traces or original errors, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     // Yoga's own step-by-step lines know no request: they are trace, below the lines of ours that carry a request id.
@@ -180,6 +182,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       ...(simulator === undefined ? [] : [useSimulator(simulator, publicUrlOf)]),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
+      useRequestBodyLimit(security.maxRequestBodyBytes),
       useNoBatching(),
       useOperationLimits(security.limits, security.hideSuggestions),
       usePlexCallBudget(),

@@ -1,6 +1,6 @@
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
-import { getOperationAST, parse, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { getOperationAST, Kind, parse, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionResult } from 'graphql';
+import { isIntrospectionOperationString, type Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
 import type { UpstreamCall } from '../plex/client.js';
@@ -47,6 +47,33 @@ export function operationResult(result: ExecutionResult): string {
   return 'OK';
 }
 
+/** A use of a deprecated field or argument, as graphql_envelop_deprecated_field labels it. */
+interface DeprecatedUse {
+  readonly fieldName: string;
+  /** The parent type of a field; for an argument, the name of its field. */
+  readonly typeName: string;
+}
+
+/** Every use of a deprecated field or argument in a document (what @envelop/prometheus counts, found the same way). */
+function deprecatedUses(document: DocumentNode, typeInfo: TypeInfo): readonly DeprecatedUse[] {
+  const found: DeprecatedUse[] = [];
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument() {
+        const argument = typeInfo.getArgument();
+        const field = typeInfo.getFieldDef();
+        if (field && argument?.deprecationReason != null) found.push({ fieldName: argument.name, typeName: field.name });
+      },
+      Field() {
+        const field = typeInfo.getFieldDef();
+        if (field?.deprecationReason != null) found.push({ fieldName: field.name, typeName: typeInfo.getParentType()?.name ?? '' });
+      },
+    }),
+  );
+  return found;
+}
+
 /**
  * Operation names are chosen by clients, so only known ones become label values: the names of the persisted
  * operations, and the first MAX_SEEN_OPERATION_NAMES other names this process sees. Everything else is `(other)`,
@@ -77,20 +104,18 @@ export function operationNames(persistedDocuments: Iterable<string>): (name: str
 
 /**
  * Prometheus metrics for one server, served at GET /metrics. From @graphql-yoga/plugin-prometheus:
- * graphql_envelop_request_duration, graphql_envelop_error_result{phase}, graphql_envelop_deprecated_field and
- * graphql_yoga_http_duration. Written here because the plugin cannot produce them: graphql_operations_total{result}
- * (the error code or result type of each operation), plex_request_duration_seconds{endpoint,status},
- * viewer_cache_lookups_total{result}, throttle_store_shared, throttle_store_fallbacks_total and
- * plex_body_field_drift_total{endpoint,field}. Plus prom-client's
+ * graphql_envelop_request_duration, graphql_envelop_error_result{phase} and graphql_yoga_http_duration. Written here
+ * because the plugin cannot produce them: graphql_envelop_deprecated_field as the plugin counts it, but with each
+ * document walked once rather than on every request; graphql_operations_total{result} (the error code or result type
+ * of each operation), plex_request_duration_seconds{endpoint,status}, viewer_cache_lookups_total{result},
+ * throttle_store_shared, throttle_store_fallbacks_total and plex_body_field_drift_total{endpoint,field}. Plus prom-client's
  * process metrics (`process_`, `nodejs_`).
  */
 export function createMetrics(nameOf: (name: string | null | undefined) => string = operationNames([])): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const operationLabels = (params: FillLabelsFnParams) => ({
-    operationName: nameOf(params.operationName === 'Anonymous' ? null : params.operationName),
-    operationType: params.operationType ?? 'unknown',
-  });
+  const labelsOf = (operationName: string | null | undefined, operationType: string | undefined) => ({ operationName: nameOf(operationName), operationType: operationType ?? 'unknown' });
+  const operationLabels = (params: FillLabelsFnParams) => labelsOf(params.operationName === 'Anonymous' ? null : params.operationName, params.operationType);
 
   const prometheus = usePrometheus({
     registry,
@@ -116,15 +141,6 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
         },
         fillLabelsFn: (params) => ({ ...operationLabels(params), phase: params.errorPhase ?? 'unknown' }),
       }),
-      graphql_envelop_deprecated_field: createCounter({
-        registry,
-        counter: {
-          name: 'graphql_envelop_deprecated_field',
-          help: 'Counts the amount of deprecated fields used in selection sets',
-          labelNames: ['operationName', 'operationType', 'fieldName', 'typeName'] as const,
-        },
-        fillLabelsFn: (params) => ({ ...operationLabels(params), fieldName: params.deprecationInfo?.fieldName ?? '', typeName: params.deprecationInfo?.typeName ?? '' }),
-      }),
       graphql_yoga_http_duration: createHistogram({
         registry,
         histogram: {
@@ -135,6 +151,7 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
         },
         fillLabelsFn: (params, { request, response }) => ({ ...operationLabels(params), method: request.method, statusCode: response.status }),
       }),
+      graphql_envelop_deprecated_field: false,
       graphql_envelop_request: false,
       graphql_envelop_request_time_summary: false,
       graphql_envelop_phase_parse: false,
@@ -186,6 +203,40 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
     registers: [registry],
   });
 
+  const deprecatedFields = new Counter({
+    name: 'graphql_envelop_deprecated_field',
+    help: 'Counts the amount of deprecated fields used in selection sets',
+    labelNames: ['operationName', 'operationType', 'fieldName', 'typeName'] as const,
+    registers: [registry],
+  });
+  // Counted for every operation parsed (as the Prometheus plugin does), from a list found once per document: Yoga's
+  // parse cache hands back the same DocumentNode for the same text.
+  let typeInfo: TypeInfo | undefined;
+  let usesOf = new WeakMap<DocumentNode, readonly DeprecatedUse[]>();
+  const deprecationCounter: Plugin<Context> = {
+    onSchemaChange({ schema }) {
+      typeInfo = new TypeInfo(schema);
+      usesOf = new WeakMap();
+    },
+    onParse({ context, params }) {
+      if (isIntrospectionOperationString(params.source)) return;
+      return ({ result }) => {
+        if (typeInfo === undefined || result === null || result instanceof Error) return;
+        let uses = usesOf.get(result);
+        if (uses === undefined) {
+          uses = deprecatedUses(result, typeInfo);
+          usesOf.set(result, uses);
+        }
+        if (uses.length === 0) return;
+        // The labels of the plugin's own series: the request's operationName, else the first definition's.
+        const first = result.definitions[0];
+        const operation = first?.kind === Kind.OPERATION_DEFINITION ? first : undefined;
+        const labels = labelsOf(context.params?.operationName || operation?.name?.value, operation?.operation);
+        for (const use of uses) deprecatedFields.inc({ ...labels, fieldName: use.fieldName, typeName: use.typeName });
+      };
+    },
+  };
+
   function counting(args: { document: DocumentNode; operationName?: string | null | undefined }) {
     const operation = getOperationAST(args.document, args.operationName);
     const labels = { operationName: nameOf(operation?.name?.value), operationType: operation?.operation ?? 'unknown' };
@@ -226,7 +277,7 @@ export function createMetrics(nameOf: (name: string | null | undefined) => strin
 
   return {
     registry,
-    plugins: [operationCounter, prometheus],
+    plugins: [operationCounter, deprecationCounter, prometheus],
     observeViewerCacheLookup: (result) => viewerCacheLookups.inc({ result }),
     observeThrottleStore: (shared) => {
       throttleStoreShared.set(shared ? 1 : 0);

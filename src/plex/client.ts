@@ -260,7 +260,10 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       },
       body: call.form ? new URLSearchParams(call.form).toString() : call.json === undefined ? undefined : JSON.stringify(call.json),
     };
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    // The deadline: one timer, cleared as soon as the call settles (AbortSignal.timeout's would fire for every call).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+    const signal = deadline.signal;
     lastEndpoint = endpoint;
     const attempt = async (): Promise<Answer> => {
       const started = performance.now();
@@ -304,6 +307,8 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       }
       logDiagnostic(log, { endpoint, problem: `network error: ${errorCode(error)}` });
       throw upstreamUnavailable();
+    } finally {
+      clearTimeout(timer);
     }
   }
 
