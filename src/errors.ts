@@ -26,7 +26,7 @@ export const ErrorCode = {
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
   /** More than one `signIn` in one operation, counting aliases and fragments (HTTP 400). */
   MULTIPLE_SIGN_IN: 'MULTIPLE_SIGN_IN',
-  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, refreshAuthToken, signInPin (HTTP 400). */
+  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, refreshAuthToken, switchHomeUser, revokeDevice, signInPin (HTTP 400). */
   PLEX_CALL_BUDGET_EXCEEDED: 'PLEX_CALL_BUDGET_EXCEEDED',
   /** A JSON array of operations in one request (HTTP 400). */
   BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',

@@ -8,6 +8,15 @@ import type { Config } from '../config.js';
 
 const MINUTE = 60;
 const QUARTER_HOUR = 15 * 60;
+const HOUR = 60 * 60;
+
+/**
+ * Wrong Home PINs (a 1041 to a switch that sent a PIN). A PIN is 4 digits: 10 guesses an hour per Home user (every
+ * instance and address together) leave a script 1 chance in 1000 an hour; 20 an hour per address stops one address
+ * from sweeping a whole Home.
+ */
+export const HOME_PIN_FAILURES_PER_USER_PER_HOUR = 10;
+export const HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR = 20;
 
 /** How a sign-in attempt ended, for the per-login failure counter. */
 export type SignInSettlement =
@@ -25,6 +34,8 @@ export type SignInPermit =
 export interface Throttles {
   /** Counts one sign-in attempt for the address, the (login, address) pair and the login, before plex.tv is called. */
   beginSignIn(login: string, address: string): Promise<SignInPermit>;
+  /** Counts one Home PIN sent to a switch to that Home user (uuid), per user and per address, before plex.tv is called. */
+  beginHomePin(homeUserUuid: string, address: string): Promise<SignInPermit>;
   /** Counts one `createSignInPin` for the address; seconds to wait when over the limit, else null. */
   consumePinCreation(address: string): Promise<number | null>;
   /** Counts one check of a PIN (`Query.signInPin`) for the (address, PIN id) pair. */
@@ -103,6 +114,8 @@ export function createThrottles(config: Config['throttles'], logger: Logger, red
   const pinCreations = creationsPerMinute > 0 ? limiter('pin-create', creationsPerMinute) : undefined;
   const pinPolls = pollsPerMinute > 0 ? limiter('pin-poll', pollsPerMinute) : undefined;
   const pinSubscriptions = subscriptionsPerMinute > 0 ? limiter('pin-subscribe', subscriptionsPerMinute) : undefined;
+  const homePinUser = limiter('home-pin-user', HOME_PIN_FAILURES_PER_USER_PER_HOUR, HOUR);
+  const homePinAddress = limiter('home-pin-address', HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR, HOUR);
 
   // Without a socket (in-process calls) every client would share one bucket, turning the limit into a global one that
   // anyone could exhaust; per-address limits are skipped for those requests. Limits keyed by a login (or a PIN) and the
@@ -153,6 +166,30 @@ export function createThrottles(config: Config['throttles'], logger: Logger, red
         },
       };
     },
+    async beginHomePin(homeUserUuid, address) {
+      // Counted up front, like sign-in attempts, so that parallel guesses cannot slip past; given back unless plex.tv
+      // said the PIN was wrong.
+      const userKey = hashKey(homeUserUuid);
+      const byAddress = known(address);
+      const userWait = await take(homePinUser, userKey);
+      if (userWait !== null) return { allowed: false, retryAfterSeconds: userWait };
+      if (byAddress) {
+        const addressWait = await take(homePinAddress, address);
+        if (addressWait !== null) {
+          await homePinUser.reward(userKey, 1);
+          return { allowed: false, retryAfterSeconds: addressWait };
+        }
+      }
+      return {
+        allowed: true,
+        async settle(result) {
+          if (result === 'failure') return;
+          // A right PIN gives back only this attempt: a guessing script is not reset by the owner's success.
+          await homePinUser.reward(userKey, 1);
+          if (byAddress) await homePinAddress.reward(address, 1);
+        },
+      };
+    },
     consumePinCreation: async (address) => (pinCreations && known(address) ? take(pinCreations, address) : null),
     consumePinPoll: async (address, pinId) => (pinPolls ? take(pinPolls, `${pinId}@${address}`) : null),
     consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),
@@ -165,6 +202,11 @@ export interface SignInThrottle {
   begin(login: string): Promise<SignInPermit>;
 }
 
+/** A request's view of the Home PIN limits: the client address is already bound. */
+export interface HomePinThrottle {
+  begin(homeUserUuid: string): Promise<SignInPermit>;
+}
+
 /** A request's view of the PIN limits: the client address is already bound. Each gives the seconds to wait, or null. */
 export interface PinThrottle {
   create(): Promise<number | null>;
@@ -174,11 +216,15 @@ export interface PinThrottle {
 }
 
 /** A request's throttles, bound to its client address (resolved only when used). */
-export function requestThrottles(throttles: Throttles, address: () => string): { signIn: SignInThrottle; pins: PinThrottle } {
+export function requestThrottles(
+  throttles: Throttles,
+  address: () => string,
+): { signIn: SignInThrottle; homePin: HomePinThrottle; pins: PinThrottle } {
   // One check per PIN per request, like the plex.tv call the request's PIN loader makes for it.
   const polls = new Map<string, Promise<number | null>>();
   return {
     signIn: { begin: (login) => throttles.beginSignIn(login, address()) },
+    homePin: { begin: (homeUserUuid) => throttles.beginHomePin(homeUserUuid, address()) },
     pins: {
       create: () => throttles.consumePinCreation(address()),
       poll(pinId) {
