@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DevicesDocument, ProfilesDocument, RevokeDeviceDocument, ServersDocument, SwitchHomeUserDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS, DEMO_HOME } from '../src/simulator/index.js';
-import { bearer, ISO_DATE_TIME, startHarness, type GraphQLResponse, type Harness } from './harness.js';
+import { LIMITS } from '../src/config.js';
+import { bearer, ISO_DATE_TIME, startHarness, type GraphQLResponse, type Harness } from './support/servers.js';
 
 // The account after sign-in through GraphQL (in-process Yoga, or real HTTP with npm run test:http) against the
 // simulator: resources and their connection order, the Plex Home and the profile switch, devices and revokeDevice.
@@ -298,7 +299,7 @@ describe('Resource as a federation entity', () => {
   it('a representation without clientIdentifier is BAD_USER_INPUT; too many are OPERATION_LIMIT_EXCEEDED; no plex.tv call', async () => {
     const missing = await h.gql(ENTITIES, { r: [{ __typename: 'Resource' }] }, bearer(token));
     expect(code(missing)).toBe('BAD_USER_INPUT');
-    const many = Array.from({ length: h.config.security.limits.maxAliases + 1 }, (_, i) => ({ __typename: 'Resource', clientIdentifier: `r${i}` }));
+    const many = Array.from({ length: LIMITS.operations.maxAliases + 1 }, (_, i) => ({ __typename: 'Resource', clientIdentifier: `r${i}` }));
     expect(code(await h.gql(ENTITIES, { r: many }, bearer(token)))).toBe('OPERATION_LIMIT_EXCEEDED');
     expect(h.sim.count()).toBe(0);
   });

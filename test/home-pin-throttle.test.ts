@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR, HOME_PIN_FAILURES_PER_USER_PER_HOUR } from '../src/security/throttle.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, DEMO_HOME, type PlexSimulator } from '../src/simulator/index.js';
-import { TestRedis, until } from './deployment/processes.js';
-import { startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
+import { startRedis, type TestRedis } from './support/redis.js';
+import { until } from './support/until.js';
+import { startRealServer, uniquePrefix, type RealServer } from './support/servers.js';
 
 // Home PINs cannot be guessed by a script: only a wrong PIN sent to a switch counts (plex.tv's 1041 to a switch that
 // carried a PIN), at most 10 per Home user per hour across every instance (Redis) and 20 per client address.
@@ -27,7 +28,7 @@ describe('per Home user and per address', () => {
   beforeAll(async () => {
     sim = createPlexSimulator({ account: { switchesPerMinute: 1000 } });
     await sim.listen(0, '127.0.0.1');
-    s = await startRealServer({}, sim);
+    s = await startRealServer({}, { sim });
     token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
   });
   afterAll(async () => {
@@ -83,12 +84,12 @@ describe('across instances sharing Redis', () => {
   let a: RealServer;
   let b: RealServer;
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await startRedis();
     sim = createPlexSimulator({ account: { switchesPerMinute: 1000 } });
     await sim.listen(0, '127.0.0.1');
     const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix() };
-    a = await startRealServer(shared, sim);
-    b = await startRealServer(shared, sim);
+    a = await startRealServer(shared, { sim });
+    b = await startRealServer(shared, { sim });
     await until(() => [a, b].every((s) => s.logs.some((line) => line.includes('Redis connected'))), 'both instances to reach Redis');
   }, 20_000);
   afterAll(async () => {
