@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
-import { parseSealingKeys, type SealingKeyring } from './plex/device-auth.js';
+import { parseSealingKeys, type SealingKeyring } from './auth/device.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -1,31 +1,17 @@
 import DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
+import type { Auth, RequestAuth } from './auth/mode.js';
+import type { PinWatcher, PolledPin } from './auth/pin-sign-in.js';
 import { unauthenticated } from './errors.js';
 import type { Logger } from './observability/logger.js';
 import { requestLogger } from './observability/request-logger.js';
-import { logDiagnostic, type CallOptions, type PlexClient, type UpstreamCall } from './plex/client.js';
-import type { PlexDevice, PlexHome, PlexResource } from './plex/account-schemas.js';
+import type { Plex, PlexClient, UpstreamCall } from './plex/client.js';
+import type { AccountDevice, PlexHome, PlexResource } from './plex/account-schemas.js';
 import type { PlexUser } from './plex/schemas.js';
-import type { AuthServices } from './plex/token-auth.js';
+import type { SignOuts } from './plex/sign-outs.js';
 import type { ViewerCache } from './plex/viewer-cache.js';
-import type { SignInPinServices } from './plugins/sign-in-pins.js';
-import type { HomePinThrottle, PinThrottle, SignInThrottle } from './security/throttle.js';
-
-export interface Loaders {
-  /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
-  readonly userByToken: DataLoader<string, PlexUser>;
-  /** One GET /api/v2/resources per token per request, whatever the aliases and `provides` filters. */
-  readonly resourcesByToken: DataLoader<string, PlexResource[]>;
-  /** One GET /api/v2/home/users per token per request; null when the account has no Home. */
-  readonly homeByToken: DataLoader<string, PlexHome | null>;
-  /** One GET /devices.xml per token per request. */
-  readonly devicesByToken: DataLoader<string, PlexDevice[]>;
-}
-
-const NO_AUTH_SERVICES: AuthServices = {
-  checkToken: async () => {},
-  refreshAuthToken: async () => ({ kind: 'invalid' }),
-};
+import type { ClientAddressOf } from './security/client-address.js';
+import { requestThrottles, type HomePinThrottle, type PinThrottle, type SignInThrottle, type Throttles } from './security/throttle.js';
 
 export type Context = Readonly<{
   request: Request;
@@ -35,12 +21,24 @@ export type Context = Readonly<{
   token: string | null;
   /** Why the request's credentials cannot be used (two at once, a malformed header); null when fine or absent. */
   tokenProblem: string | null;
-  plex: PlexClient;
-  loaders: Loaders;
+  /** plex.tv, bound to this request: its calls land in `upstream`, their diagnostics in `log`. */
+  plex: Plex;
+  /** Local token checks, refresh and PIN sign-ins. Every use of the request's token (viewer, _entities, signOut) checks it first. */
+  auth: RequestAuth;
+  loaders: {
+    /** The account of a token: one GET /user per distinct token per request, however often `viewer` is selected. */
+    readonly userByToken: DataLoader<string, PlexUser>;
+    /** One poll per distinct PIN per request, however many aliases ask for it. */
+    readonly pinById: DataLoader<string, PolledPin | null>;
+    /** One GET /api/v2/resources per token per request, whatever the aliases and `provides` filters. */
+    readonly resourcesByToken: DataLoader<string, PlexResource[]>;
+    /** One GET /api/v2/home/users per token per request; null when the account has no Home. */
+    readonly homeByToken: DataLoader<string, PlexHome | null>;
+    /** One GET /devices.xml per token per request. */
+    readonly devicesByToken: DataLoader<string, AccountDevice[]>;
+  };
   /** Upstream calls made while serving this request, for the operation log line. */
   upstream: UpstreamCall[];
-  /** Pass to every plex client call so it lands in `upstream`. */
-  callOptions: CallOptions;
   /**
    * The address this client should be given for a URL plex.tv handed out. The identity, except in mock mode: the
    * simulator's addresses on this server's loopback interface become the ones the client reaches this server at.
@@ -48,17 +46,31 @@ export type Context = Readonly<{
   publicUrl: (url: string) => string;
   /** The server's short-lived account cache (VIEWER_CACHE_TTL_MS), or null when it is off. */
   viewerCache: ViewerCache | null;
-  /** Local token checks and refresh. Every use of the request's token (viewer, _entities, signOut) checks it first. */
-  auth: AuthServices;
-  /** Added by the useSignInPins plugin: the shared PIN watcher and this request's PIN loader. */
-  signInPins?: SignInPinServices;
-  /** Added by the security plugins: per-login and per-address sign-in throttling for this request's client. */
-  signInThrottle?: SignInThrottle;
-  /** Added by the security plugins: wrong Home PINs per Home user and per address. */
-  homePinThrottle?: HomePinThrottle;
-  /** Added by the security plugins: per-address limits on creating, polling and following sign-in PINs. */
-  pinThrottle?: PinThrottle;
+  /** The shared poller behind Subscription.signInPin. */
+  pinWatcher: PinWatcher;
+  /** Per-login and per-address sign-in throttling for this request's client. */
+  signInThrottle: SignInThrottle;
+  /** Wrong Home PINs per Home user and per client address. */
+  homePinThrottle: HomePinThrottle;
+  /** Per-address limits on creating, polling and following sign-in PINs. */
+  pinThrottle: PinThrottle;
+  /** Drops what this server keeps for a signed-out token, here and on the other instances. */
+  signOuts: SignOuts;
 }>;
+
+/** What the server holds for every request; createContext binds it to one. */
+export interface Services {
+  readonly plex: PlexClient;
+  readonly logger: Logger;
+  readonly auth: Auth;
+  readonly viewerCache: ViewerCache | null;
+  readonly pinWatcher: PinWatcher;
+  readonly throttles: Throttles;
+  readonly clientAddress: ClientAddressOf;
+  readonly signOuts: SignOuts;
+  /** The identity except in mock mode (see Context.publicUrl). */
+  readonly publicUrl: (request: Request, serverContext: unknown) => (url: string) => string;
+}
 
 // Plex tokens are short opaque ASCII strings (20 chars for classic tokens, a few hundred for JWTs).
 const TOKEN_PATTERN = /^[\x21-\x7e]{1,2048}$/;
@@ -90,54 +102,46 @@ export function tokenFromHeaders(headers: Headers): RequestToken {
   return { token: null, problem: null };
 }
 
-/** The context of one request; the diagnostics of its plex.tv calls are logged with its request id. */
-export function createContext(
-  initial: YogaInitialContext,
-  plex: PlexClient,
-  logger: Logger,
-  viewerCache: ViewerCache | null = null,
-  publicUrl: (url: string) => string = (url) => url,
-  auth: AuthServices = NO_AUTH_SERVICES,
-): Context {
+/** The context of one request: the server's services, bound to it once. */
+export function createContext(initial: YogaInitialContext, services: Services): Context {
+  const { request } = initial;
   const upstream: UpstreamCall[] = [];
-  const log = requestLogger(logger, initial.request);
-  const credentials = tokenFromHeaders(initial.request.headers);
-  const callOptions: CallOptions = { onCall: (call) => upstream.push(call), onDiagnostic: (event) => logDiagnostic(log, event) };
-  const currentUser = viewerCache
-    ? (token: string) => viewerCache.load(token, () => plex.currentUser(token, callOptions))
-    : (token: string) => plex.currentUser(token, callOptions);
-  const checkedUser = async (token: string) => {
+  const log = requestLogger(services.logger, request);
+  const credentials = tokenFromHeaders(request.headers);
+  const plex = services.plex.forRequest({ log, onCall: (call) => upstream.push(call) });
+  const auth = services.auth.forRequest(plex);
+  const { viewerCache } = services;
+  const loadUser = async (token: string) => {
     await auth.checkToken(token);
-    return currentUser(token);
+    return viewerCache ? viewerCache.load(token, () => plex.currentUser(token)) : plex.currentUser(token);
   };
-  const userByToken = new DataLoader<string, PlexUser>(
-    (tokens) => Promise.all(tokens.map((token) => checkedUser(token).catch((error: Error) => error))),
-    // Tokens are never retained beyond the request; the key is the token itself.
-    { maxBatchSize: 16 },
-  );
-  // Each token is checked locally (a Plex JWT's signature and expiry) before plex.tv sees it, as for `viewer`.
-  const perToken = <T>(load: (token: string) => Promise<T>) =>
-    new DataLoader<string, T>((tokens) => Promise.all(tokens.map((token) => auth.checkToken(token).then(() => load(token)).catch((error: Error) => error))), {
-      maxBatchSize: 16,
-    });
-  const loaders: Loaders = {
-    userByToken,
-    resourcesByToken: perToken((token) => plex.resources(token, callOptions)),
-    homeByToken: perToken((token) => plex.home(token, callOptions)),
-    devicesByToken: perToken((token) => plex.devices(token, callOptions)),
-  };
+  // Tokens and PINs are never retained beyond the request; errors are per key.
+  const batch = <T>(load: (key: string) => Promise<T>) =>
+    new DataLoader<string, T>((keys) => Promise.all(keys.map((key) => load(key).catch((error: Error) => error))), { maxBatchSize: 16 });
+  const throttles = requestThrottles(services.throttles, () => services.clientAddress(request, initial));
   return {
-    request: initial.request,
+    request,
     log,
     token: credentials.token,
     tokenProblem: credentials.problem ?? null,
     plex,
-    loaders,
-    upstream,
-    callOptions,
-    publicUrl,
-    viewerCache,
     auth,
+    loaders: {
+      userByToken: batch(loadUser),
+      pinById: batch((id) => auth.pins.poll(id)),
+      // Each token is checked locally (a Plex JWT's signature and expiry) before plex.tv sees it, as for `viewer`.
+      resourcesByToken: batch(async (token) => (await auth.checkToken(token), plex.resources(token))),
+      homeByToken: batch(async (token) => (await auth.checkToken(token), plex.home(token))),
+      devicesByToken: batch(async (token) => (await auth.checkToken(token), plex.devices(token))),
+    },
+    upstream,
+    publicUrl: services.publicUrl(request, initial),
+    viewerCache,
+    pinWatcher: services.pinWatcher,
+    signInThrottle: throttles.signIn,
+    homePinThrottle: throttles.homePin,
+    pinThrottle: throttles.pins,
+    signOuts: services.signOuts,
   };
 }
 

@@ -173,12 +173,8 @@ export class InputValidationFailure extends GraphQLError {
  * fix, no stack trace) and exits with code 1. Not a GraphQL error.
  */
 export class StartupError extends Error {
-  readonly problem: string;
-  readonly fix: string;
   constructor(problem: string, fix: string, options?: { cause?: unknown }) {
     super(`${problem}. ${fix}.`, options);
     this.name = 'StartupError';
-    this.problem = problem;
-    this.fix = fix;
   }
 }

@@ -4,14 +4,14 @@ import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { StartupError } from './errors.js';
+import { createAuth } from './auth/mode.js';
+import { createPinWatcher } from './auth/pin-sign-in.js';
 import { createContext, type Context } from './context.js';
 import type { Logger } from './observability/logger.js';
-import { createMetrics, operationNames, type Metrics } from './observability/metrics.js';
-import { createPlexClient, logDiagnostic, type PlexClient, type PlexDiagnostic } from './plex/client.js';
+import { createMetrics, operationNames } from './observability/metrics.js';
+import { createPlexClient, type PlexClient } from './plex/client.js';
 import { createFieldDriftReporter } from './plex/drift.js';
-import { createPinWatcher } from './plex/pin-watcher.js';
-import { createSignOutBroadcast } from './plex/sign-out-broadcast.js';
-import { createPlexAuth } from './plex/token-auth.js';
+import { createSignOuts } from './plex/sign-outs.js';
 import { createViewerCache } from './plex/viewer-cache.js';
 import { corsPolicy } from './plugins/cors.js';
 import { useCsrfProtection } from './plugins/csrf.js';
@@ -27,30 +27,25 @@ import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { usePlexCallBudget } from './plugins/plex-call-budget.js';
 import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments } from './plugins/persisted-operations.js';
-import { usePinThrottle } from './plugins/pin-throttle.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useInputErrors } from './plugins/input-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
-import { useSignInPins } from './plugins/sign-in-pins.js';
 import { SIMULATOR_PREFIX, useSimulator } from './plugins/simulator.js';
 import { useShutdownNotice } from './plugins/shutdown-notice.js';
-import { useSignInThrottle } from './plugins/sign-in-throttle.js';
 import { useUnexpectedErrorLog } from './plugins/unexpected-error-log.js';
 import { subgraphSchema } from './schema/index.js';
 import { clientAddressResolver, isTrustedProxy } from './security/client-address.js';
 import { limitConnections } from './security/connection-limits.js';
 import { publicUrlResolver } from './security/public-url.js';
 import type { PlexSimulator } from './simulator/index.js';
-import { connectRedis } from './security/redis.js';
+import { connectRedis } from './redis.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
   readonly config: Config;
   readonly logger: Logger;
-  /** Injected in tests; built from config otherwise. */
+  /** Injected in tests; built from config otherwise (and then closed with the server). */
   readonly plex?: PlexClient;
-  /** This server's metrics; created when absent. An injected `plex` should feed them through its `onCall`. */
-  readonly metrics?: Metrics;
   /** The clock of token checks and device JWTs; Date.now when absent. Injected in tests (with the simulator's). */
   readonly now?: () => number;
   /**
@@ -103,19 +98,18 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   const { security } = config;
   if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
   const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
-  const metrics = deps.metrics ?? createMetrics(operationNames(manifest.values()));
+  const metrics = createMetrics(operationNames(manifest.values()));
   const now = deps.now ?? Date.now;
-  const onDiagnostic = (event: PlexDiagnostic) => logDiagnostic(logger, event);
   const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
   const onFieldDrift = createFieldDriftReporter({ logger, count: metrics.observeFieldDrift, now });
-  const plex = deps.plex ?? createPlexClient({ ...plexSettings, onDiagnostic, onFieldDrift, onCall: metrics.observePlexCall, now });
+  const plex = deps.plex ?? createPlexClient({ ...plexSettings, logger, onFieldDrift, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
-      ? undefined
+      ? () => (url: string) => url
       : (request: Request, serverContext: unknown) => {
           const prefix = `${simulatorUrl}/`;
           return (url: string) => (url.startsWith(prefix) ? `${publicUrlOf(request, serverContext)}${SIMULATOR_PREFIX}/${url.slice(prefix.length)}` : url);
@@ -127,16 +121,19 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   const clientAddress = clientAddressResolver(security.trustProxy);
   const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
   // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
-  const signOuts =
-    redis &&
-    createSignOutBroadcast({
-      redis,
-      logger,
-      ...(viewerCache && { onSignedOut: (digest: string) => viewerCache.dropDigest(digest), onResubscribed: () => viewerCache.clear() }),
-    });
+  const signOuts = createSignOuts({ redis, logger, viewerCache });
   // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
-  const auth = createPlexAuth({ plex, auth: config.auth, redis, logger, now, onDiagnostic });
-  const pinWatcher = createPinWatcher({ plex, signIns: auth.pinSignIns, intervalMs: config.pins.pollIntervalMs, maxWatched: config.pins.maxWatched });
+  const auth = createAuth({ plex, auth: config.auth, redis, logger, now });
+  // The watcher polls outside any request.
+  const background = plex.forRequest();
+  const { pins } = auth.forRequest(background);
+  const pinWatcher = createPinWatcher({
+    poll: (id) => pins.poll(id),
+    loadUser: (token) => background.currentUser(token),
+    intervalMs: config.pins.pollIntervalMs,
+    maxWatched: config.pins.maxWatched,
+  });
+  const services = { plex, logger, auth, viewerCache, pinWatcher, throttles, clientAddress, signOuts, publicUrl: publicUrlFor };
   // Errors the unexpected-error plugin logged with their request id; Yoga's own logging skips them.
   const loggedErrors = new WeakSet<object>();
   const alreadyLogged = (arg: unknown): boolean => {
@@ -151,7 +148,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
-    context: (initial) => createContext(initial, plex, logger, viewerCache, publicUrlFor?.(initial.request, initial), auth.services),
+    context: (initial) => createContext(initial, services),
     cors: corsPolicy(security.corsOrigins),
     batching: false,
     maxRequestBodySize: security.maxRequestBodyBytes,
@@ -189,22 +186,19 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       useEntitiesLimits(subgraphSchema, security.limits.maxAliases),
       ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
       ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
-      useSignInThrottle(throttles, clientAddress) as Plugin,
-      usePinThrottle(throttles, clientAddress) as Plugin,
       useInputErrors({ hideSuggestions: security.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useUnexpectedErrorLog(logger, loggedErrors),
       useOperationLog(logger),
       useDemoPage(),
-      useSignInPins(pinWatcher, auth.pinSignIns),
       useShutdownNotice(lifecycle.closing),
       {
         // Yoga's dispose (and so every server shutdown) releases what the server holds.
         async onDispose() {
           pinWatcher.close();
-          viewerCache?.dispose();
-          await signOuts?.close();
+          viewerCache?.clear();
+          await signOuts.close();
           await redis?.close();
           if (deps.plex === undefined) await plex.close();
         },

@@ -1,30 +1,26 @@
+import { createServer } from 'node:http';
 import { inspect } from 'node:util';
+import type { GraphQLError } from 'graphql';
 import { SignJWT, calculateJwkThumbprint, compactDecrypt, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPlexClient, type PlexClient } from '../src/plex/client.js';
-import { createDeviceAuthTransport } from './support/device-auth-transport.js';
 import {
   DEVICE_JWT_LIFETIME_SECONDS,
-  DeviceAuthUnreachable,
   createDevice,
-  createDeviceAuthCalls,
-  createPlexJwtVerifier,
   generateSealingKey,
-  looksLikeJwt,
   parseSealingKeys,
   sealDevice,
   signDeviceJwt,
   unsealDevice,
-  type DeviceAuthCalls,
-  type DeviceAuthTransport,
   type PlexDevice,
-  type PlexJwtVerifierOptions,
   type SealingKeyring,
-} from '../src/plex/device-auth.js';
+} from '../src/auth/device.js';
+import { createTokenCheck, type TokenCheck } from '../src/auth/verifier.js';
+import { createPlexClient, type Plex, type PlexClient } from '../src/plex/client.js';
 import { DEMO_ACCOUNTS, createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
+import { capturingLogger } from './harness.js';
 
 // The client side of plex.tv's JWT device authentication, over real HTTP against the simulator (whose clock the tests
-// move), plus the sealed refresh credential and the local verifier.
+// move): devices, the sealed refresh credential, the Plex client's JWT calls, and the local token check.
 
 const START = Date.parse('2026-09-01T12:00:00Z');
 const DAY = 86_400_000;
@@ -33,9 +29,9 @@ const PRODUCT = 'Device Auth Tests';
 let clock = START;
 const now = () => clock;
 let sim: PlexSimulator;
-let transport: DeviceAuthTransport;
-let calls: DeviceAuthCalls;
-let plex: PlexClient;
+const clients: PlexClient[] = [];
+let plex: Plex;
+const { logger, lines } = capturingLogger();
 
 function keyring(value: string): SealingKeyring {
   const parsed = parseSealingKeys(value);
@@ -43,42 +39,67 @@ function keyring(value: string): SealingKeyring {
   return parsed.keyring;
 }
 
-function verifier(options: Partial<PlexJwtVerifierOptions> = {}) {
-  return createPlexJwtVerifier({
-    keysUrl: `${sim.url}/api/v2/auth/keys`,
-    headers: { 'x-plex-client-identifier': 'facade-under-test' },
-    now,
-    ...options,
-  } as PlexJwtVerifierOptions);
+/** The Plex client's calls against `server` (the shared simulator by default). */
+function plexOf(server: { url: string } = sim, timeoutMs = 1_000): Plex {
+  const client = createPlexClient({ baseUrl: server.url, clientIdentifier: 'facade-under-test', product: PRODUCT, version: '1.0.0', timeoutMs, now, logger });
+  clients.push(client);
+  return client.forRequest();
 }
 
-function expectKind<T extends { kind: string }, K extends T['kind']>(outcome: T, kind: K): Extract<T, { kind: K }> {
-  expect(outcome).toMatchObject({ kind });
-  return outcome as Extract<T, { kind: K }>;
+const check = (options: { plex?: Plex; cooldownMs?: number } = {}) => createTokenCheck({ plex: options.plex ?? plex, logger, now, ...options });
+
+/** What a token check says: 'passed' (valid, legacy, or left to plex.tv), or the UNAUTHENTICATED reason. */
+async function verdict(tokenCheck: TokenCheck, token: string): Promise<unknown> {
+  try {
+    await tokenCheck(token);
+    return 'passed';
+  } catch (error) {
+    return (error as GraphQLError).extensions['reason'];
+  }
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => 'resolved',
+    (error: GraphQLError) => error.extensions['code'],
+  );
+}
+
+async function forge(token: string, kid?: string): Promise<string> {
+  const forger = await generateKeyPair('EdDSA');
+  const header = decodeProtectedHeader(token) as { alg: string };
+  return new SignJWT(decodeJwt(token)).setProtectedHeader(kid === undefined ? header : { ...header, kid }).sign(forger.privateKey);
 }
 
 /** Client-level PIN sign-in: create, see it pending, approve as `login`, poll until the Plex JWT comes. */
 async function signIn(device: PlexDevice, login: string = DEMO_ACCOUNTS.plain.login): Promise<string> {
-  const { pin } = expectKind(await calls.createJwtPin(device), 'created');
-  expectKind(await calls.getJwtPin(device, pin.id), 'pending');
+  const pin = await plex.createPin({ device });
+  expect((await plex.getPin(pin.id, device))?.authToken).toBeFalsy();
   expect(sim.approvePin(pin.id, login)).toBe(true);
-  return expectKind(await calls.getJwtPin(device, pin.id), 'approved').authToken;
+  const approved = await plex.getPin(pin.id, device);
+  if (!approved?.authToken) throw new Error('not approved');
+  return approved.authToken;
+}
+
+async function refreshed(device: PlexDevice): Promise<string> {
+  const outcome = await plex.refreshToken(device);
+  if (outcome.kind !== 'token') throw new Error(outcome.kind);
+  return outcome.authToken;
 }
 
 beforeAll(async () => {
   sim = createPlexSimulator({ now });
   await sim.listen(0, '127.0.0.1');
-  transport = createDeviceAuthTransport({ baseUrl: sim.url, clientIdentifier: 'facade-under-test', product: PRODUCT, version: '1.0.0', timeoutMs: 1_000 });
-  calls = createDeviceAuthCalls(transport, { product: PRODUCT, authUrl: `${sim.url}/simulator/approve`, now });
-  plex = createPlexClient({ baseUrl: sim.url, clientIdentifier: 'facade-under-test', product: PRODUCT, version: '1.0.0', timeoutMs: 1_000 });
+  plex = plexOf();
 });
 afterAll(async () => {
-  await plex.close();
+  for (const client of clients) await client.close();
   await sim.close();
 });
 beforeEach(() => {
   clock = START;
   sim.reset();
+  lines.length = 0;
 });
 
 describe('devices and device JWTs', () => {
@@ -97,18 +118,25 @@ describe('devices and device JWTs', () => {
 
   it('signs {alg EdDSA, typ JWT, kid} / {aud plex.tv, iss, iat, exp = iat + 300, scope, nonce?}', async () => {
     const device = await createDevice();
-    const jwt = await signDeviceJwt(device, { scope: ['username', 'email'], nonce: 'n-1', now: START + 999 });
+    const jwt = await signDeviceJwt(device, START + 999, 'n-1');
     expect(decodeProtectedHeader(jwt)).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: device.kid });
     const iat = START / 1000;
-    expect(decodeJwt(jwt)).toEqual({ aud: 'plex.tv', iss: device.clientIdentifier, iat, exp: iat + DEVICE_JWT_LIFETIME_SECONDS, scope: 'username,email', nonce: 'n-1' });
+    expect(decodeJwt(jwt)).toEqual({
+      aud: 'plex.tv',
+      iss: device.clientIdentifier,
+      iat,
+      exp: iat + DEVICE_JWT_LIFETIME_SECONDS,
+      scope: 'username,email,friendly_name',
+      nonce: 'n-1',
+    });
     const { payload } = await jwtVerify(jwt, await importJWK(device.publicJwk, 'EdDSA'), { currentDate: new Date(START) });
     expect(payload.iss).toBe(device.clientIdentifier);
-    expect(decodeJwt(await signDeviceJwt(device, { scope: [] }))).not.toHaveProperty('nonce');
+    expect(decodeJwt(await signDeviceJwt(device, START))).not.toHaveProperty('nonce');
   });
 
   it('only devices made here can sign: a copy holds no key', async () => {
     const device = await createDevice();
-    await expect(signDeviceJwt({ ...device }, { scope: [] })).rejects.toThrow(TypeError);
+    await expect(signDeviceJwt({ ...device }, START)).rejects.toThrow(TypeError);
   });
 });
 
@@ -152,7 +180,7 @@ describe('sealed refresh credential', () => {
     expect(opened.device.clientIdentifier).toBe(device.clientIdentifier);
     expect(opened.device.publicJwk).toEqual(device.publicJwk);
     // The unsealed key signs JWTs the original public key verifies.
-    const jwt = await signDeviceJwt(opened.device, { scope: [] });
+    const jwt = await signDeviceJwt(opened.device, Date.now());
     await expect(jwtVerify(jwt, await importJWK(device.publicJwk, 'EdDSA'))).resolves.toBeTruthy();
   });
 
@@ -190,49 +218,40 @@ describe('sealed refresh credential', () => {
   });
 });
 
-describe('JWT PIN sign-in against the simulator', () => {
+describe('JWT calls of the Plex client against the simulator', () => {
   it('device, PIN with its JWK, approval, poll with a device JWT, Plex JWT, GET /user with it', async () => {
     const device = await createDevice();
-    const created = expectKind(await calls.createJwtPin(device, { forwardUrl: 'https://app.example/back' }), 'created');
-    expect(created.pin.clientIdentifier).toBe(device.clientIdentifier);
-    expect(created.pin.authUrl).toContain(`#?clientID=${device.clientIdentifier}&code=${created.pin.code}`);
-    expect(created.pin.authUrl).toContain('forwardUrl=https%3A%2F%2Fapp.example%2Fback');
+    const pin = await plex.createPin({ device, forwardUrl: 'https://app.example/back' });
+    expect(pin.clientIdentifier).toBe(device.clientIdentifier);
+    expect(pin.authUrl).toContain(`#?clientID=${device.clientIdentifier}&code=${pin.code}`);
+    expect(pin.authUrl).toContain('forwardUrl=https%3A%2F%2Fapp.example%2Fback');
     const request = sim.requests.at(-1)!;
     expect(request.headers['x-plex-client-identifier']).toBe(device.clientIdentifier);
     expect(JSON.parse(request.body)).toEqual({ jwk: device.publicJwk, strong: true });
 
-    expectKind(await calls.getJwtPin(device, created.pin.id), 'pending');
-    expect(sim.approvePin(created.pin.id)).toBe(true);
-    const approved = expectKind(await calls.getJwtPin(device, created.pin.id), 'approved');
+    expect((await plex.getPin(pin.id, device))?.authToken).toBeFalsy();
+    expect(sim.approvePin(pin.id)).toBe(true);
+    const token = (await plex.getPin(pin.id, device))?.authToken;
     expect(sim.requests.at(-1)!.query.get('deviceJWT')).toMatch(/^ey/);
-
-    const verdict = await verifier().verify(approved.authToken, { clientIdentifier: device.clientIdentifier, thumbprint: device.kid });
-    expect(verdict).toEqual({
-      kind: 'valid',
-      expiresAt: new Date(START + 7 * DAY),
-      issuedAt: new Date(START),
-      user: { id: '31415926', uuid: 'a1b2c3d4e5f60718' },
-      audience: ['plex.tv', device.clientIdentifier],
-    });
-    const user = await plex.currentUser(approved.authToken);
-    expect(user.username).toBe(DEMO_ACCOUNTS.plain.username);
+    expect(decodeJwt(token!)).toMatchObject({ aud: ['plex.tv', device.clientIdentifier], thumbprint: device.kid, exp: (START + 7 * DAY) / 1000 });
+    expect(await verdict(check(), token!)).toBe('passed');
+    expect((await plex.currentUser(token!)).username).toBe(DEMO_ACCOUNTS.plain.username);
   });
 
   it('refreshes after expiry (injected clock): nonce, device JWT, exchange; the new token works, the old one is gone', async () => {
     const device = await createDevice();
     const first = await signIn(device);
-    const check = verifier();
+    const tokenCheck = check();
     clock += 8 * DAY;
-    expect(await check.verify(first)).toEqual({ kind: 'expired' });
-    const expired = await fetch(`${sim.url}/api/v2/user`, { headers: { accept: 'application/json', 'x-plex-client-identifier': 'c', 'x-plex-token': first } });
-    expect(expired.status).toBe(498);
+    expect(await verdict(tokenCheck, first)).toBe('TOKEN_EXPIRED');
+    await expect(plex.currentUser(first)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' } });
 
-    const refreshed = expectKind(await calls.refreshToken(device), 'token');
+    const renewed = await refreshed(device);
     expect(sim.requests.map((r) => r.route).slice(-2)).toEqual(['nonce', 'token']);
     expect(sim.requests.at(-1)!.headers['x-plex-token']).toBeUndefined();
-    const verdict = await check.verify(refreshed.authToken, { clientIdentifier: device.clientIdentifier, thumbprint: device.kid });
-    expect(verdict).toMatchObject({ kind: 'valid', expiresAt: new Date(clock + 7 * DAY) });
-    expect((await plex.currentUser(refreshed.authToken)).username).toBe('demo');
+    expect(decodeJwt(renewed).exp).toBe((clock + 7 * DAY) / 1000);
+    expect(await verdict(tokenCheck, renewed)).toBe('passed');
+    expect((await plex.currentUser(renewed)).username).toBe('demo');
     await expect(plex.currentUser(first)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   });
 
@@ -240,11 +259,9 @@ describe('JWT PIN sign-in against the simulator', () => {
     const key = generateSealingKey();
     const device = await createDevice();
     await signIn(device);
-    const sealed = await sealDevice(device, keyring(key));
-    const opened = await unsealDevice(sealed, keyring(key));
+    const opened = await unsealDevice(await sealDevice(device, keyring(key)), keyring(key));
     if (!opened.ok) throw new Error(opened.reason);
-    const token = expectKind(await calls.refreshToken(opened.device), 'token').authToken;
-    expect(await verifier().verify(token, { thumbprint: device.kid })).toMatchObject({ kind: 'valid' });
+    expect(decodeJwt(await refreshed(opened.device)).thumbprint).toBe(device.kid);
   });
 
   it('two sign-ins of one account (two devices) each keep a working token', async () => {
@@ -252,122 +269,101 @@ describe('JWT PIN sign-in against the simulator', () => {
     const phone = await createDevice();
     const a = await signIn(laptop);
     const b = await signIn(phone);
-    const c = expectKind(await calls.refreshToken(phone), 'token').authToken;
+    const c = await refreshed(phone);
     expect((await plex.currentUser(a)).username).toBe('demo');
     expect((await plex.currentUser(c)).username).toBe('demo');
     await expect(plex.currentUser(b)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
-    const check = verifier();
-    expect(await check.verify(a, { clientIdentifier: phone.clientIdentifier })).toEqual({ kind: 'invalid' });
-    expect(await check.verify(a, { thumbprint: phone.kid })).toEqual({ kind: 'invalid' });
-    expect(await check.verify(a, { clientIdentifier: laptop.clientIdentifier, thumbprint: laptop.kid })).toMatchObject({ kind: 'valid' });
   });
 
-  it('a key another device registered: thumbprint-taken', async () => {
+  it('a key another device registered is refused: UPSTREAM_BAD_RESPONSE, logged', async () => {
     const device = await createDevice();
     await signIn(device);
     // The same key sent under another client identifier (what a copied key would do).
-    const impostor: DeviceAuthTransport = {
-      ...transport,
-      call: (endpoint, url, init, options) =>
-        transport.call(endpoint, url, { ...init, headers: { ...init.headers, 'x-plex-client-identifier': 'impostor' } }, options),
-    };
-    const impostorCalls = createDeviceAuthCalls(impostor, { product: PRODUCT, authUrl: 'https://app.plex.tv/auth', now });
-    expect(await impostorCalls.createJwtPin(device)).toEqual({ kind: 'thumbprint-taken' });
+    expect(await codeOf(plex.createPin({ device: { ...device, clientIdentifier: 'impostor' } }))).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(lines.some((line) => line.includes('plex.tv pins: request refused'))).toBe(true);
   });
 
   it('a revoked device cannot refresh: device-revoked', async () => {
     const device = await createDevice();
     await signIn(device);
     sim.revokeDevice(device.clientIdentifier);
-    expect(await calls.refreshToken(device)).toEqual({ kind: 'device-revoked', status: 401 });
+    expect(await plex.refreshToken(device)).toEqual({ kind: 'device-revoked' });
   });
 
-  it('maps statuses: 429 throttled with Retry-After, 498 token-expired, 4xx device-revoked, 5xx unavailable, bad bodies', async () => {
+  it('maps statuses: 429 throttled, one 498 signed again, 4xx device-revoked, failures as GraphQL errors', async () => {
     const device = await createDevice();
     await signIn(device);
     sim.setFault('nonce', { kind: 'rate-limit', retryAfter: 7 }, 1);
-    expect(await calls.refreshToken(device)).toEqual({ kind: 'throttled', retryAfterSeconds: 7 });
+    expect(await plex.refreshToken(device)).toEqual({ kind: 'throttled', retryAfterSeconds: 7 });
     sim.setFault('token', { kind: 'status', status: 498 }, 1);
-    expect(await calls.refreshToken(device)).toEqual({ kind: 'token-expired' });
+    expect(await plex.refreshToken(device)).toMatchObject({ kind: 'token' });
+    sim.setFault('token', { kind: 'status', status: 498 }, 2);
+    expect(await codeOf(plex.refreshToken(device))).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(lines.some((line) => line.includes('refused as expired twice'))).toBe(true);
     for (const status of [400, 401, 403, 422]) {
       sim.setFault('token', { kind: 'status', status }, 1);
-      expect(await calls.refreshToken(device)).toEqual({ kind: 'device-revoked', status });
+      expect(await plex.refreshToken(device)).toEqual({ kind: 'device-revoked' });
     }
     sim.setFault('nonce', { kind: 'status', status: 422 }, 1);
-    expect(await calls.refreshToken(device)).toEqual({ kind: 'device-revoked', status: 422 });
+    expect(await plex.refreshToken(device)).toEqual({ kind: 'device-revoked' });
     sim.setFault('token', { kind: 'status', status: 502 }, 1);
-    expect(await calls.refreshToken(device)).toEqual({ kind: 'unavailable', status: 502 });
+    expect(await codeOf(plex.refreshToken(device))).toBe('UPSTREAM_UNAVAILABLE');
     sim.setFault('token', { kind: 'status', status: 404 }, 1);
-    expect(await calls.refreshToken(device)).toMatchObject({ kind: 'bad-response', status: 404 });
+    expect(await codeOf(plex.refreshToken(device))).toBe('UPSTREAM_BAD_RESPONSE');
     sim.setFault('keys', { kind: 'invalid-json' }, 1);
-    expect(await calls.fetchKeys()).toEqual({ kind: 'bad-response', status: 200, problem: 'body is not JSON' });
+    expect(await codeOf(plex.signingKeys())).toBe('UPSTREAM_BAD_RESPONSE');
     sim.setFault('nonce', { kind: 'xml' }, 1);
-    expect(await calls.getNonce(device)).toMatchObject({ kind: 'bad-response', problem: 'body is not JSON' });
+    expect(await codeOf(plex.refreshToken(device))).toBe('UPSTREAM_BAD_RESPONSE');
     sim.setFault('pins', { kind: 'missing-fields' }, 1);
-    expect(await calls.createJwtPin(await createDevice())).toMatchObject({ kind: 'bad-response', problem: expect.stringMatching(/at id, code/) });
-    expect(await calls.fetchKeys()).toMatchObject({ kind: 'keys', keys: [expect.objectContaining({ kty: 'OKP' })] });
-  });
-
-  it('PIN polls: 404 not-found, a refused device JWT, a bad id without a call', async () => {
-    const device = await createDevice();
-    const { pin } = expectKind(await calls.createJwtPin(device), 'created');
-    const stranger = await createDevice();
-    expect(await calls.getJwtPin(stranger, pin.id)).toEqual({ kind: 'not-found' });
-    sim.setFault('pin', { kind: 'status', status: 422 }, 1);
-    expect(await calls.getJwtPin(device, pin.id)).toEqual({ kind: 'refused', status: 422 });
-    sim.expirePin(pin.id);
-    expect(await calls.getJwtPin(device, pin.id)).toEqual({ kind: 'not-found' });
-    const before = sim.count();
-    expect(await calls.getJwtPin(device, '../user')).toEqual({ kind: 'not-found' });
-    expect(sim.count()).toBe(before);
-  });
-
-  it('no answer is thrown by the transport as DeviceAuthUnreachable, with a message fit for logs', async () => {
-    const quick = createDeviceAuthCalls(createDeviceAuthTransport({ baseUrl: sim.url, clientIdentifier: 'c', product: PRODUCT, version: '1', timeoutMs: 150 }), {
-      product: PRODUCT,
-      authUrl: 'https://app.plex.tv/auth',
-    });
+    expect(await codeOf(plex.createPin({ device: await createDevice() }))).toBe('UPSTREAM_BAD_RESPONSE');
     sim.setFault('nonce', { kind: 'hang' }, 1);
-    const error = await quick.getNonce(await createDevice()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DeviceAuthUnreachable);
-    expect(error).toMatchObject({ endpoint: 'nonce', reason: 'timeout', message: 'plex.tv nonce: timeout' });
+    expect(await codeOf(plexOf(sim, 150).refreshToken(device))).toBe('UPSTREAM_TIMEOUT');
+    expect((await plex.signingKeys()).keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519' })]);
+  });
+
+  it('PIN polls: 404 null, a refused device JWT, a bad id without a call', async () => {
+    const device = await createDevice();
+    const pin = await plex.createPin({ device });
+    expect(await plex.getPin(pin.id, await createDevice())).toBeNull();
+    sim.setFault('pin', { kind: 'status', status: 422 }, 1);
+    expect(await codeOf(plex.getPin(pin.id, device))).toBe('UPSTREAM_BAD_RESPONSE');
+    sim.expirePin(pin.id);
+    expect(await plex.getPin(pin.id, device)).toBeNull();
+    const before = sim.count();
+    expect(await plex.getPin('../user', device)).toBeNull();
+    expect(sim.count()).toBe(before);
   });
 });
 
-describe('local verification of Plex JWTs', () => {
+describe('local token check', () => {
   it('a valid token with keys in cache costs 0 plex.tv calls; a legacy token is passed through', async () => {
-    const device = await createDevice();
-    const token = await signIn(device);
-    const check = verifier();
-    expect(await check.verify(token)).toMatchObject({ kind: 'valid' });
+    const token = await signIn(await createDevice());
+    const tokenCheck = check();
+    expect(await verdict(tokenCheck, token)).toBe('passed');
     sim.reset();
-    for (let i = 0; i < 5; i++) expect(await check.verify(token)).toMatchObject({ kind: 'valid' });
-    expect(sim.count()).toBe(0);
-    expect(await check.verify('AbCdEfGhIjKlMnOpQrSt')).toEqual({ kind: 'not-jwt' });
-    expect(looksLikeJwt(token)).toBe(true);
+    for (let i = 0; i < 5; i++) expect(await verdict(tokenCheck, token)).toBe('passed');
+    expect(await verdict(tokenCheck, await forge(token))).toBe('INVALID_TOKEN');
+    expect(await verdict(tokenCheck, 'AbCdEfGhIjKlMnOpQrSt')).toBe('passed');
     expect(sim.count()).toBe(0);
   });
 
   it('forged (another key), altered, unsigned or kid-less tokens are invalid; a genuine expired one is expired', async () => {
-    const device = await createDevice();
-    const token = await signIn(device);
-    const check = verifier();
-    const header = decodeProtectedHeader(token);
+    const token = await signIn(await createDevice());
+    const tokenCheck = check();
     const claims = decodeJwt(token);
-    const forger = await generateKeyPair('EdDSA');
-    const forged = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(forger.privateKey);
-    expect(await check.verify(forged)).toEqual({ kind: 'invalid' });
+    const forged = await forge(token);
+    expect(await verdict(tokenCheck, forged)).toBe('INVALID_TOKEN');
     const [head, , sig] = token.split('.');
     const longer = Buffer.from(JSON.stringify({ ...claims, exp: Number(claims.exp) + 365 * 86_400 })).toString('base64url');
-    expect(await check.verify(`${head}.${longer}.${sig}`)).toEqual({ kind: 'invalid' });
+    expect(await verdict(tokenCheck, `${head}.${longer}.${sig}`)).toBe('INVALID_TOKEN');
     const unsigned = `${Buffer.from('{"alg":"none","kid":"x"}').toString('base64url')}.${token.split('.')[1]}.AA`;
-    expect(await check.verify(unsigned)).toEqual({ kind: 'invalid' });
-    const noKid = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' }).sign(forger.privateKey);
-    expect(await check.verify(noKid)).toEqual({ kind: 'invalid' });
+    expect(await verdict(tokenCheck, unsigned)).toBe('INVALID_TOKEN');
+    const noKid = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' }).sign((await generateKeyPair('EdDSA')).privateKey);
+    expect(await verdict(tokenCheck, noKid)).toBe('INVALID_TOKEN');
     // A forged token that is also expired is invalid, not expired: the signature is checked first.
     clock += 8 * DAY;
-    expect(await check.verify(forged)).toEqual({ kind: 'invalid' });
-    expect(await check.verify(token)).toEqual({ kind: 'expired' });
+    expect(await verdict(tokenCheck, forged)).toBe('INVALID_TOKEN');
+    expect(await verdict(tokenCheck, token)).toBe('TOKEN_EXPIRED');
   });
 
   it('leeway: a minute of skew on iat and exp, no more', async () => {
@@ -376,108 +372,88 @@ describe('local verification of Plex JWTs', () => {
     await ahead.listen(0, '127.0.0.1');
     await slightlyAhead.listen(0, '127.0.0.1');
     try {
-      for (const [server, kind] of [[ahead, 'invalid'], [slightlyAhead, 'valid']] as const) {
+      for (const [server, expected] of [[ahead, 'INVALID_TOKEN'], [slightlyAhead, 'passed']] as const) {
         const token = await server.issuePlexJwt(DEMO_ACCOUNTS.plain.login, 'skew-client');
-        const check = createPlexJwtVerifier({ keysUrl: `${server.url}/api/v2/auth/keys`, headers: { 'x-plex-client-identifier': 'f' }, now });
-        expect(await check.verify(token)).toMatchObject({ kind });
+        expect(await verdict(check({ plex: plexOf(server) }), token)).toBe(expected);
       }
       const token = await slightlyAhead.issuePlexJwt(DEMO_ACCOUNTS.plain.login, 'skew-client');
-      const check = createPlexJwtVerifier({ keysUrl: `${slightlyAhead.url}/api/v2/auth/keys`, headers: { 'x-plex-client-identifier': 'f' }, now });
+      const tokenCheck = check({ plex: plexOf(slightlyAhead) });
       clock += 7 * DAY + 30_000 + 59_000;
-      expect(await check.verify(token)).toMatchObject({ kind: 'valid' });
+      expect(await verdict(tokenCheck, token)).toBe('passed');
       clock += 2_000;
-      expect(await check.verify(token)).toEqual({ kind: 'expired' });
+      expect(await verdict(tokenCheck, token)).toBe('TOKEN_EXPIRED');
     } finally {
       await ahead.close();
       await slightlyAhead.close();
     }
   });
 
-  it('key rotation: an unknown kid triggers one re-fetch; a flood of unknown kids cannot make it call again before the cool-down (they are plex.tv\'s to judge until then)', async () => {
+  it("key rotation: an unknown kid triggers one re-fetch; a flood of unknown kids cannot make it call again before the cool-down (they are plex.tv's to judge until then)", async () => {
     const device = await createDevice();
-    const check = verifier({ refetchCooldownMs: 60_000 });
-    expect(await check.verify(await signIn(device))).toMatchObject({ kind: 'valid' });
+    const tokenCheck = check({ cooldownMs: 60_000 });
+    expect(await verdict(tokenCheck, await signIn(device))).toBe('passed');
     expect(sim.count('keys')).toBe(1);
 
     const newKid = sim.rotateSigningKey();
     clock += 61_000;
-    const rotated = expectKind(await calls.refreshToken(device), 'token').authToken;
+    const rotated = await refreshed(device);
     expect(decodeProtectedHeader(rotated).kid).toBe(newKid);
-    expect(await check.verify(rotated)).toMatchObject({ kind: 'valid' });
+    expect(await verdict(tokenCheck, rotated)).toBe('passed');
+    expect(await verdict(tokenCheck, await forge(rotated))).toBe('INVALID_TOKEN');
     expect(sim.count('keys')).toBe(2);
 
-    const forger = await generateKeyPair('EdDSA');
-    const claims = decodeJwt(rotated);
-    const flood = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: `unknown-${i}` }).sign(forger.privateKey)),
-    );
-    const verdicts = await Promise.all(flood.map((token) => check.verify(token)));
+    const flood = await Promise.all(Array.from({ length: 25 }, (_, i) => forge(rotated, `unknown-${i}`)));
     // Within the cool-down a kid could be one plex.tv started signing with since the last fetch: not rejected here.
-    expect(new Set(verdicts.map((v) => v.kind))).toEqual(new Set(['unverifiable']));
+    expect(new Set(await Promise.all(flood.map((token) => verdict(tokenCheck, token))))).toEqual(new Set(['passed']));
     expect(sim.count('keys')).toBe(2);
 
     clock += 60_000;
-    expect(await Promise.all(flood.slice(0, 5).map((token) => check.verify(token)))).toEqual(Array(5).fill({ kind: 'invalid' }));
+    expect(await Promise.all(flood.slice(0, 5).map((token) => verdict(tokenCheck, token)))).toEqual(Array(5).fill('INVALID_TOKEN'));
     expect(sim.count('keys')).toBe(3);
-    expect(await check.verify(rotated)).toMatchObject({ kind: 'valid' });
+    expect(await verdict(tokenCheck, rotated)).toBe('passed');
     expect(sim.count('keys')).toBe(3);
   });
 
-  it('keys endpoint down: unverifiable (the caller asks plex.tv), without hammering it; valid again once it answers', async () => {
+  it('keys endpoint down: plex.tv judges (never acceptance), without hammering it; checked again once it answers', async () => {
     const token = await signIn(await createDevice());
-    const check = verifier();
+    const forged = await forge(token);
+    const tokenCheck = check();
     sim.setFault('keys', { kind: 'status', status: 503 });
-    expect(await check.verify(token)).toEqual({ kind: 'unverifiable' });
-    expect(await Promise.all([check.verify(token), check.verify(token)])).toEqual([{ kind: 'unverifiable' }, { kind: 'unverifiable' }]);
+    expect(await verdict(tokenCheck, forged)).toBe('passed');
+    expect(await Promise.all([verdict(tokenCheck, forged), verdict(tokenCheck, token)])).toEqual(['passed', 'passed']);
     expect(sim.count('keys')).toBe(1);
+    expect(lines.some((line) => line.includes('signing keys could not be fetched'))).toBe(true);
     sim.setFault('keys', null);
     clock += 60_000;
-    expect(await check.verify(token)).toMatchObject({ kind: 'valid' });
+    expect(await verdict(tokenCheck, forged)).toBe('INVALID_TOKEN');
+    expect(await verdict(tokenCheck, token)).toBe('passed');
     expect(sim.count('keys')).toBe(2);
   });
 
-  it('stale keys still verify when a refresh fails; an empty key set counts as a failure', async () => {
+  it('a key set without a usable Ed25519 key counts as a failed fetch: plex.tv judges', async () => {
     const token = await signIn(await createDevice());
-    const fetches: { ok: boolean; keys: number }[] = [];
-    const check = verifier({ onKeysFetch: (result) => fetches.push(result) });
-    expect(await check.verify(token)).toMatchObject({ kind: 'valid' });
-    clock += 2 * 3_600_000;
-    sim.setFault('keys', { kind: 'hang' });
-    const slow = verifier({ timeoutMs: 100 } as Partial<PlexJwtVerifierOptions>);
-    expect(await slow.verify(token)).toEqual({ kind: 'unverifiable' });
-    sim.setFault('keys', { kind: 'status', status: 500 });
-    expect(await check.verify(token)).toMatchObject({ kind: 'valid' });
-    // Earlier tests rotated the shared simulator's key, which keeps the old one published for a while.
-    expect(fetches).toEqual([{ ok: true, keys: expect.any(Number) }, { ok: false, keys: 0 }]);
-    sim.setFault('keys', null);
-
-    const empty = createPlexJwtVerifier({ loadKeys: async () => ({ keys: [] }), now });
-    expect(await empty.verify(token)).toEqual({ kind: 'unverifiable' });
-    const junk = createPlexJwtVerifier({ loadKeys: async () => ({ keys: [{ kty: 'RSA', kid: 'x' }, null, { kty: 'OKP', crv: 'Ed25519', x: 'short', kid: 'k' }] }), now });
-    expect(await junk.verify(token)).toEqual({ kind: 'unverifiable' });
-  });
-
-  it('takes its keys through the calls transport too (loadKeys)', async () => {
-    const token = await signIn(await createDevice());
-    const check = createPlexJwtVerifier({
-      now,
-      loadKeys: async () => {
-        const outcome = await calls.fetchKeys();
-        if (outcome.kind !== 'keys') throw new Error(outcome.kind);
-        return outcome;
-      },
-    });
-    expect(await check.verify(token)).toMatchObject({ kind: 'valid' });
-    expect(sim.count('keys')).toBe(1);
+    const forged = await forge(token);
+    for (const keys of [[], [{ kty: 'RSA', kid: 'x' }, null, { kty: 'OKP', crv: 'Ed25519', x: 'short', kid: 'k' }]]) {
+      const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys })));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const junk = plexOf({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
+        expect(await codeOf(junk.signingKeys())).toBe('UPSTREAM_BAD_RESPONSE');
+        expect(await verdict(check({ plex: junk }), forged)).toBe('passed');
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    }
   });
 });
 
 describe('secrets stay secret (canary)', () => {
-  it('the private key and the sealed credential appear in no output, error, log-able value or request', async () => {
+  it('the private key and the sealed credential appear in no output, error, log line or request', async () => {
     const sealingKey = generateSealingKey();
     const ring = keyring(sealingKey);
     const device = await createDevice();
-    const token = await signIn(device);
+    await signIn(device);
     const sealed = await sealDevice(device, ring);
     // Only a holder of the sealing key can read the private key; the test is one.
     const { plaintext } = await compactDecrypt(sealed, Buffer.from(sealingKey, 'base64url'));
@@ -490,21 +466,21 @@ describe('secrets stay secret (canary)', () => {
       await unsealDevice(sealed, ring),
       await unsealDevice(`${sealed.slice(0, -2)}AA`, ring),
       await unsealDevice(sealed, keyring(generateSealingKey())),
-      await verifier().verify(token),
-      await calls.refreshToken(device),
-      await calls.fetchKeys(),
+      await plex.refreshToken(device),
+      await plex.signingKeys(),
       parseSealingKeys(`${sealingKey},${sealingKey}`),
       parseSealingKeys(`${sealingKey.slice(0, 40)}`),
     ];
     const opened = await unsealDevice(sealed, ring);
     if (opened.ok) outputs.push(opened.device);
-    for (const attempt of [() => signDeviceJwt({ ...device }, { scope: [] }), () => sealDevice({ ...device }, ring), () => sealDevice(device, { size: 1 })]) {
+    for (const attempt of [() => signDeviceJwt({ ...device }, START), () => sealDevice({ ...device }, ring), () => sealDevice(device, { size: 1 })]) {
       outputs.push(await attempt().catch((error: Error) => ({ message: error.message, stack: error.stack })));
     }
     const haystack = [
       ...outputs.map((value) => JSON.stringify(value)),
       ...outputs.map((value) => inspect(value, { depth: Infinity, showHidden: true, getters: true })),
       ...outputs.map((value) => String(value)),
+      ...lines,
       ...sim.requests.map((r) => `${r.method} ${r.path}?${r.query} ${JSON.stringify(r.headers)} ${r.body}`),
     ].join('\n');
     expect(haystack).not.toContain(privateKey);

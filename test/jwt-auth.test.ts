@@ -13,7 +13,7 @@ import {
   ViewerNameDocument,
   WatchSignInPinDocument,
 } from '../operations/generated/graphql.js';
-import { generateSealingKey } from '../src/plex/device-auth.js';
+import { generateSealingKey } from '../src/auth/device.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEMO_ACCOUNTS, createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
 import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, testConfig } from './harness.js';

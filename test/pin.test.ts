@@ -6,10 +6,9 @@ import {
   WatchSignInPinDocument,
 } from '../operations/generated/graphql.js';
 import { print } from 'graphql';
-import { createPlexClient } from '../src/plex/client.js';
-import { buildAuthUrl } from '../src/plex/pins.js';
+import { approvalUrl, createPlexClient, type PlexClient } from '../src/plex/client.js';
 import { startServer, type RunningServer } from '../src/server.js';
-import { createPinWatcher, pinStatus, type PinStatus } from '../src/plex/pin-watcher.js';
+import { createPinWatcher, pinStatus, type PinStatus, type PinWatcherOptions } from '../src/auth/pin-sign-in.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
 import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, type Harness } from './harness.js';
 
@@ -89,7 +88,7 @@ describe('createSignInPin', () => {
   );
 
   it('points authUrl at PLEX_AUTH_URL (the simulator page in simulator mode)', () => {
-    const url = buildAuthUrl('http://127.0.0.1:9/simulator/approve#old', {
+    const url = approvalUrl('http://127.0.0.1:9/simulator/approve#old', {
       clientIdentifier: 'id with space',
       code: 'abc',
       product: 'P&Q',
@@ -333,8 +332,18 @@ it('ends open subscriptions when the server closes, with a last SHUTTING_DOWN ev
 });
 
 describe('the PIN watcher', () => {
-  const plexFor = () =>
-    createPlexClient({ baseUrl: h.sim.url, clientIdentifier: CLIENT_ID, product: 'Facade Tests', version: '9.9.9', timeoutMs: 300 });
+  const clients: PlexClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) await client.close();
+  });
+  const plexFor = () => {
+    const client = createPlexClient({ baseUrl: h.sim.url, clientIdentifier: CLIENT_ID, product: 'Facade Tests', version: '9.9.9', timeoutMs: 300 });
+    clients.push(client);
+    return client.forRequest();
+  };
+  /** A legacy-mode watcher over `plex`. */
+  const watcherOf = (plex: ReturnType<typeof plexFor>, options: Omit<PinWatcherOptions, 'poll' | 'loadUser'>) =>
+    createPinWatcher({ poll: (id) => plex.getPin(id), loadUser: (token) => plex.currentUser(token), ...options });
 
   async function next(iterator: AsyncIterator<PinStatus>): Promise<PinStatus> {
     const result = await iterator.next();
@@ -345,7 +354,7 @@ describe('the PIN watcher', () => {
   it('shares one poller per PIN between subscribers', async () => {
     const plex = plexFor();
     // A long interval: only the first poll happens during this test.
-    const watcher = createPinWatcher({ plex, intervalMs: 60_000, maxWatched: 10 });
+    const watcher = watcherOf(plex, { intervalMs: 60_000, maxWatched: 10 });
     try {
       const pin = await plex.createPin({});
       const first = watcher.watch(pin.id, pin.code);
@@ -363,13 +372,12 @@ describe('the PIN watcher', () => {
       expect(watcher.size).toBe(0);
     } finally {
       watcher.close();
-      await plex.close();
     }
   });
 
   it('ends every subscriber after success and stops polling', async () => {
     const plex = plexFor();
-    const watcher = createPinWatcher({ plex, intervalMs: 50, maxWatched: 10 });
+    const watcher = watcherOf(plex, { intervalMs: 50, maxWatched: 10 });
     try {
       const pin = await plex.createPin({});
       const a = watcher.watch(pin.id, pin.code);
@@ -384,13 +392,12 @@ describe('the PIN watcher', () => {
       expect(watcher.size).toBe(0);
     } finally {
       watcher.close();
-      await plex.close();
     }
   });
 
   it('refuses to watch more distinct PINs than its cap with RATE_LIMITED', async () => {
     const plex = plexFor();
-    const watcher = createPinWatcher({ plex, intervalMs: 60_000, maxWatched: 1 });
+    const watcher = watcherOf(plex, { intervalMs: 60_000, maxWatched: 1 });
     try {
       const pin = await plex.createPin({});
       const watching = watcher.watch(pin.id, pin.code);
@@ -404,13 +411,12 @@ describe('the PIN watcher', () => {
       expect(() => watcher.watch('999', 'abc')).not.toThrow();
     } finally {
       watcher.close();
-      await plex.close();
     }
   });
 
   it('gives subscribers the error after repeated failed polls', async () => {
     const plex = plexFor();
-    const watcher = createPinWatcher({ plex, intervalMs: 50, maxWatched: 10, maxFailures: 2 });
+    const watcher = watcherOf(plex, { intervalMs: 50, maxWatched: 10, maxFailures: 2 });
     try {
       const pin = await plex.createPin({});
       h.sim.setFault('pin', { kind: 'status', status: 503 });
@@ -420,7 +426,6 @@ describe('the PIN watcher', () => {
       expect(watcher.size).toBe(0);
     } finally {
       watcher.close();
-      await plex.close();
     }
   });
 });

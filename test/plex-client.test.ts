@@ -1,31 +1,36 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphQLError } from 'graphql';
-import { createPlexClient, parseRetryAfter, type PlexClient, type UpstreamCall } from '../src/plex/client.js';
+import { createPlexClient, parseRetryAfter, type Plex, type PlexClient, type UpstreamCall } from '../src/plex/client.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
+import { capturingLogger } from './harness.js';
 
 let sim: PlexSimulator;
-let plex: PlexClient;
-const diagnostics: unknown[] = [];
+let client: PlexClient;
+let plex: Plex;
+const { logger, lines } = capturingLogger();
+/** The diagnostics the client logged. */
+const diagnostics = (from = lines) => from.map((line) => JSON.parse(line).upstream).filter(Boolean);
 
 beforeAll(async () => {
   sim = createPlexSimulator();
   await sim.listen(0, '127.0.0.1');
-  plex = createPlexClient({
+  client = createPlexClient({
     baseUrl: sim.url,
     clientIdentifier: 'client-test',
     product: 'Client Tests',
     version: '1.2.3',
     timeoutMs: 250,
-    onDiagnostic: (event) => diagnostics.push(event),
+    logger,
   });
+  plex = client.forRequest();
 });
 afterAll(async () => {
-  await plex.close();
+  await client.close();
   await sim.close();
 });
 afterEach(() => {
   sim.reset();
-  diagnostics.length = 0;
+  lines.length = 0;
 });
 
 async function codeOf(promise: Promise<unknown>): Promise<unknown> {
@@ -63,13 +68,13 @@ describe('plex client', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    const seen: { problem?: string }[] = [];
-    const client = createPlexClient({ baseUrl: `http://127.0.0.1:${port}`, clientIdentifier: 'c', product: 'p', version: '1', timeoutMs: 2_000, onDiagnostic: (event) => seen.push(event) });
+    const seen = capturingLogger();
+    const other = createPlexClient({ baseUrl: `http://127.0.0.1:${port}`, clientIdentifier: 'c', product: 'p', version: '1', timeoutMs: 2_000, logger: seen.logger });
     try {
-      expect(await codeOf(client.currentUser('token-0123456789abcdef'))).toBe('UPSTREAM_BAD_RESPONSE');
-      expect(seen.map((event) => event.problem)).toContain('body too large');
+      expect(await codeOf(other.forRequest().currentUser('token-0123456789abcdef'))).toBe('UPSTREAM_BAD_RESPONSE');
+      expect(diagnostics(seen.lines).map((event: { problem: string }) => event.problem)).toContain('body too large');
     } finally {
-      await client.close();
+      await other.close();
       server.closeAllConnections();
       server.close();
     }
@@ -91,9 +96,10 @@ describe('plex client', () => {
   it('reports each call it makes with endpoint, status and duration', async () => {
     const calls: UpstreamCall[] = [];
     const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
-    await plex.currentUser(token, { onCall: (call) => calls.push(call) });
+    const bound = client.forRequest({ onCall: (call) => calls.push(call) });
+    await bound.currentUser(token);
     sim.setFault('user', { kind: 'hang' }, 1);
-    await codeOf(plex.currentUser(token, { onCall: (call) => calls.push(call) }));
+    await codeOf(bound.currentUser(token));
     expect(calls).toEqual([
       { endpoint: 'user', status: 200, durationMs: expect.any(Number) },
       { endpoint: 'user', status: 'timeout', durationMs: expect.any(Number) },
@@ -130,14 +136,14 @@ describe('plex client', () => {
     const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
     sim.setFault('user', fault);
     expect(await codeOf(plex.currentUser(token))).toBe(code);
-    if (code !== 'RATE_LIMITED') expect(diagnostics).toHaveLength(1);
-    expect(JSON.stringify(diagnostics)).not.toContain(token);
+    if (code !== 'RATE_LIMITED') expect(diagnostics()).toHaveLength(1);
+    expect(lines.join('\n')).not.toContain(token);
   });
 
   it('names the missing fields, but not their values, when a body fails its schema', async () => {
     sim.setFault('user', { kind: 'missing-fields' });
     await codeOf(plex.currentUser(sim.issueToken(DEMO_ACCOUNTS.plain.login)));
-    expect(diagnostics[0]).toMatchObject({ endpoint: 'user', problem: 'body does not match its schema', issues: expect.arrayContaining([expect.stringMatching(/^id:/), expect.stringMatching(/^uuid:/)]) });
+    expect(diagnostics()[0]).toMatchObject({ endpoint: 'user', problem: 'body does not match its schema', issues: expect.arrayContaining([expect.stringMatching(/^id:/), expect.stringMatching(/^uuid:/)]) });
   });
 
   it('answers UNAUTHENTICATED for a rejected token', async () => {
@@ -154,5 +160,44 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeNull();
     expect(parseRetryAfter(undefined, now)).toBeNull();
     expect(parseRetryAfter('99999999', now)).toBe(86_400);
+  });
+});
+
+describe('plex client: the account after sign-in', () => {
+  it('sends the token and the documented query flags; the switch PIN goes in the query string', async () => {
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    expect((await plex.resources(token)).length).toBeGreaterThan(0);
+    const home = await plex.home(token);
+    const kid = home!.users.find((user) => user.restricted)!;
+    expect(await plex.switchHomeUser(token, kid.uuid, '1234')).toEqual({ kind: 'pin-invalid' });
+    const [resources, homeUsers, switchCall] = sim.requests;
+    expect(resources).toMatchObject({ method: 'GET', path: '/api/v2/resources' });
+    expect(Object.fromEntries(resources!.query)).toEqual({ includeHttps: '1', includeRelay: '1', includeIPv6: '1' });
+    expect(homeUsers).toMatchObject({ method: 'GET', path: '/api/v2/home/users' });
+    expect(switchCall).toMatchObject({ method: 'POST', path: `/api/v2/home/users/${kid.uuid}/switch` });
+    expect(switchCall!.query.get('pin')).toBe('1234');
+    for (const request of sim.requests) {
+      expect(request.headers['x-plex-token']).toBe(token);
+      expect(request.headers['x-plex-client-identifier']).toBe('client-test');
+    }
+  });
+
+  it('maps refusals: 401 UNAUTHENTICATED, 498 TOKEN_EXPIRED, 429 outcomes or RATE_LIMITED, other 403s UPSTREAM_BAD_RESPONSE', async () => {
+    expect(await codeOf(plex.resources('not-a-token'))).toBe('UNAUTHENTICATED');
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    sim.setFault('devices', { kind: 'status', status: 498 }, 1);
+    await expect(plex.devices(token)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' } });
+    sim.setFault('homeSwitch', { kind: 'rate-limit', retryAfter: 9 }, 1);
+    expect(await plex.switchHomeUser(token, 'a1b2c3d4e5f60718', null)).toEqual({ kind: 'throttled', retryAfterSeconds: 9 });
+    sim.setFault('homeUsers', { kind: 'status', status: 403 }, 1);
+    expect(await codeOf(plex.home(token))).toBe('UPSTREAM_BAD_RESPONSE');
+    sim.setFault('homeSwitch', { kind: 'status', status: 403 }, 1);
+    expect(await codeOf(plex.switchHomeUser(token, 'a1b2c3d4e5f60718', null))).toBe('UPSTREAM_BAD_RESPONSE');
+  });
+
+  it('a device id that is not 1 to 20 digits never becomes part of a path', async () => {
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    expect(await plex.revokeDevice(token, '../user')).toEqual({ kind: 'not-found' });
+    expect(sim.count()).toBe(0);
   });
 });

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignOuts, tokenDigest } from '../src/plex/sign-outs.js';
+import { ViewerCache } from '../src/plex/viewer-cache.js';
+import { connectRedis } from '../src/redis.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
+import { capturingLogger } from './harness.js';
 import { TestRedis, until } from './deployment/processes.js';
 import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
 
@@ -66,8 +70,8 @@ describe('throttle counters when Redis stops and comes back', () => {
 describe('sign-out everywhere through Redis pub/sub (REDIS_URL with VIEWER_CACHE_TTL_MS)', () => {
   const state = twoInstances({ VIEWER_CACHE_TTL_MS: '30000' }, 'listening for sign-outs');
 
-  // In one process the servers also share the local sign-out registry; these tests take the two halves of the
-  // broadcast apart (a server hears a digest from Redis; a server publishes one). test/deployment/ runs it whole.
+  // These tests take the two halves of the broadcast apart (a server hears a digest from Redis; a server publishes
+  // one). test/deployment/ runs it whole.
   it('drops a token from the viewer cache when its digest comes in on the channel', async () => {
     const { b, sim, redis, prefix } = state;
     const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
@@ -95,7 +99,6 @@ describe('sign-out everywhere through Redis pub/sub (REDIS_URL with VIEWER_CACHE
       const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
       await a.gql(SIGN_OUT, {}, bearer(token));
       await until(() => heard.length > 0, 'the sign-out message');
-      // Both servers of this process publish it (the sign-out registry is process-wide); a deployment runs one per process.
       const digest = createHash('sha256').update(token).digest('base64url');
       expect(new Set(heard.map((entry) => JSON.stringify(entry)))).toEqual(new Set([JSON.stringify({ channel: `${prefix}sign-out`, message: digest })]));
     } finally {
@@ -120,4 +123,35 @@ describe('sign-out everywhere through Redis pub/sub (REDIS_URL with VIEWER_CACHE
     await until(() => b.logs.filter((line) => line.includes('listening for sign-outs')).length === 2, 'b to listen again', 10_000);
     expect((await b.gql(VIEWER, {}, bearer(token))).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   }, 30_000);
+});
+
+describe('the sign-outs of one instance', () => {
+  it("drop a token once: at once locally, not again when the instance's own message comes back; other instances' are heard", async () => {
+    const redis = await TestRedis.start();
+    const { logger, lines } = capturingLogger();
+    const connection = connectRedis(redis.url, 'once:', logger);
+    const cache = new ViewerCache({ ttlMs: 60_000, maxEntries: 10 });
+    const dropped: string[] = [];
+    const drop = cache.dropDigest.bind(cache);
+    cache.dropDigest = (digest) => {
+      dropped.push(digest);
+      drop(digest);
+    };
+    const signOuts = createSignOuts({ redis: connection, logger, viewerCache: cache });
+    const other = new Redis(redis.url);
+    try {
+      await until(() => lines.some((line) => line.includes('listening for sign-outs')), 'the subscription');
+      await signOuts.signedOut('token-a');
+      expect(dropped).toEqual([tokenDigest('token-a')]);
+      // Published after this instance's own message, so heard after its echo.
+      await other.publish('once:sign-out', tokenDigest('token-b'));
+      await until(() => dropped.length >= 2, "the other instance's sign-out");
+      expect(dropped).toEqual([tokenDigest('token-a'), tokenDigest('token-b')]);
+    } finally {
+      other.disconnect();
+      await signOuts.close();
+      await connection.close();
+      await redis.stop();
+    }
+  });
 });

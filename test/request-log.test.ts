@@ -56,8 +56,7 @@ describe.each(['info', 'warn', 'debug'] as const)('an unexpected error at %s', (
     const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
     // A dependency that fails in a way nobody planned for: the one path that ends as INTERNAL_SERVER_ERROR.
     const plex = {
-      signIn: () => Promise.reject(new Error('unplanned')),
-      currentUser: () => Promise.reject(new TypeError('unplanned failure while reading the user')),
+      forRequest: () => ({ currentUser: () => Promise.reject(new TypeError('unplanned failure while reading the user')) }),
       close: () => Promise.resolve(),
     } as unknown as Parameters<typeof createYogaServer>[0]['plex'];
     const yoga = createYogaServer({ config: testConfig(sim.url, { LOG_LEVEL: level }), logger, plex });

@@ -160,7 +160,7 @@ export const PlexDeviceSchema = z.object({
 });
 
 /** A device of the account. Its plex.tv token is not part of it: `current` is all that is kept of it. */
-export type PlexDevice = z.infer<typeof PlexDeviceSchema> & { readonly current: boolean };
+export type AccountDevice = z.infer<typeof PlexDeviceSchema> & { readonly current: boolean };
 
 /** Which device is the caller's: the one holding its token, or for a Plex JWT the device the JWT was issued to. */
 export interface CurrentDevice {
@@ -179,7 +179,7 @@ const xml = new XMLParser({
   isArray: (name) => name === 'Device' || name === 'Connection',
 });
 
-export type DevicesXmlResult = { readonly ok: true; readonly devices: PlexDevice[] } | { readonly ok: false; readonly issues: string[] };
+export type DevicesXmlResult = { readonly ok: true; readonly devices: AccountDevice[] } | { readonly ok: false; readonly issues: string[] };
 
 /**
  * Reads GET /devices.xml. Each device's `token` attribute is compared with the caller's and dropped here: what leaves
@@ -199,7 +199,7 @@ export function parseDevicesXml(body: string, caller: CurrentDevice): DevicesXml
   }
   const elements = (container as { Device?: unknown }).Device ?? [];
   if (!Array.isArray(elements)) return { ok: false, issues: ['MediaContainer.Device: invalid_type'] };
-  const devices: PlexDevice[] = [];
+  const devices: AccountDevice[] = [];
   const issues: string[] = [];
   elements.forEach((element: unknown, index) => {
     const attributes = (element !== null && typeof element === 'object' ? element : {}) as Record<string, unknown>;

@@ -8,7 +8,18 @@ import {
   retry,
   type RetryPolicy,
 } from 'cockatiel';
-import type { PlexResilienceConfig } from '../config.js';
+
+/** PLEX_MAX_CONCURRENCY, PLEX_USER_RETRIES, PLEX_BREAKER_FAILURES and PLEX_BREAKER_COOLDOWN_MS. */
+export interface Resilience {
+  /** Upstream calls in flight at once across the process; more wait in line (within their deadline). */
+  readonly maxConcurrency: number;
+  /** Extra attempts for GET /user after a timeout, 5xx, 429 or network error; sign-in is never retried. */
+  readonly userRetries: number;
+  /** Consecutive upstream failures that open the circuit. */
+  readonly breakerFailures: number;
+  /** How long an open circuit fails fast before letting one probe through. */
+  readonly breakerCooldownMs: number;
+}
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
@@ -32,10 +43,9 @@ export interface UpstreamGuard {
    * already waiting, so memory stays bounded however slow plex.tv is.
    */
   slot<T>(exchange: () => Promise<T>): Promise<T>;
-  readonly state: CircuitStateName;
 }
 
-export const DEFAULT_RESILIENCE: PlexResilienceConfig = {
+export const DEFAULT_RESILIENCE: Resilience = {
   maxConcurrency: 1024,
   userRetries: 2,
   breakerFailures: 5,
@@ -52,7 +62,7 @@ class FailedResult extends Error {
   }
 }
 
-export function createUpstreamGuard(config: PlexResilienceConfig, onStateChange?: (state: CircuitStateName) => void): UpstreamGuard {
+export function createUpstreamGuard(config: Resilience, onStateChange?: (state: CircuitStateName) => void): UpstreamGuard {
   const breaker = circuitBreaker(
     // Refusing a call (our own load, or the open circuit itself) says nothing about plex.tv.
     handleWhen((error) => !(error instanceof UpstreamRefused)),
@@ -87,9 +97,6 @@ export function createUpstreamGuard(config: PlexResilienceConfig, onStateChange?
       } finally {
         pending -= 1;
       }
-    },
-    get state() {
-      return name(breaker.state);
     },
   };
 }

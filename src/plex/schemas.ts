@@ -199,7 +199,6 @@ export type PlexPassSubscription = z.infer<typeof PlexPassSubscriptionSchema>;
 export type PlexSubscriptionEntry = z.infer<typeof PlexSubscriptionEntrySchema>;
 export type PlexPastSubscription = z.infer<typeof PlexPastSubscriptionSchema>;
 export type PlexBilling = z.infer<typeof PlexBillingSchema>;
-export type PlexSignIn = z.infer<typeof PlexSignInSchema>;
 export type PlexErrorBody = z.infer<typeof PlexErrorBodySchema>;
 
 // A sign-in PIN (docs/plex-api.md §6). Only the fields the facade uses are kept; `location` and the rest are dropped.
@@ -213,3 +212,23 @@ export const PlexPinSchema = z.object({
 });
 
 export type PlexPin = z.infer<typeof PlexPinSchema>;
+
+// JWT device authentication (docs/plex-auth.md): the nonce, the token exchange and plex.tv's signing keys.
+export const PlexNonceSchema = z.object({ nonce: z.string().min(1).max(512) });
+export const PlexTokenSchema = z.object({ auth_token: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/).max(16_384) });
+const PlexSigningKeySchema = z.object({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().regex(/^[\w-]{43}$/),
+  kid: z.string().min(1),
+  alg: z.literal('EdDSA').optional(),
+  use: z.literal('sig').optional(),
+});
+// Only the Ed25519 public signing keys of the set are kept (anything else in it is skipped, as a JWKS consumer must).
+export const PlexKeysSchema = z.object({
+  keys: z
+    .array(z.unknown())
+    .transform((keys) => keys.flatMap((key) => PlexSigningKeySchema.safeParse(key).data ?? []))
+    .refine((keys) => keys.length > 0, 'no Ed25519 signing key'),
+});
+export type PlexKeys = z.infer<typeof PlexKeysSchema>;

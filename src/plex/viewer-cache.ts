@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { PlexUser } from './schemas.js';
-import { onSignOut, tokenDigest } from './sign-out-events.js';
+import { tokenDigest } from './sign-outs.js';
 
 export interface ViewerCacheOptions {
   /** How long plex.tv's answer for a token is reused. Must be positive; a disabled cache is not built at all. */
@@ -17,8 +17,8 @@ export type ViewerCacheLookup = 'hit' | 'shared' | 'miss';
 /**
  * The account behind a token, remembered for a few seconds so that a frontend refetching `viewer` does not cost a
  * GET /user each time. Per process: every instance keeps its own, and a token revoked at plex.tv by another client
- * stays usable here for at most `ttlMs`. A sign-out through this process drops it at once; one through another
- * instance does too when the instances share Redis (sign-out-broadcast.ts calls `dropDigest`). Only answers plex.tv
+ * stays usable here for at most `ttlMs`. A sign-out through this instance drops it at once; one through another
+ * instance does too when the instances share Redis (sign-outs.ts calls `dropDigest`). Only answers plex.tv
  * gave with 200 are kept; errors, UNAUTHENTICATED included, never are.
  */
 export class ViewerCache {
@@ -29,7 +29,6 @@ export class ViewerCache {
   // A per-process secret: the keys reveal nothing about the tokens, even to someone holding a heap snapshot and a
   // list of candidate tokens.
   private readonly secret = randomBytes(32);
-  private readonly stopListening: () => void;
   private readonly onLookup: ((result: ViewerCacheLookup) => void) | undefined;
 
   constructor(options: ViewerCacheOptions) {
@@ -41,7 +40,6 @@ export class ViewerCache {
       ttl: options.ttlMs,
       fetchMethod: (_key, _stale, { context }) => context(),
     });
-    this.stopListening = onSignOut((token) => this.drop(token));
   }
 
   /** The cache key of a token: a keyed SHA-256 (HMAC) of its digest, never the token itself. */
@@ -73,12 +71,7 @@ export class ViewerCache {
     this.entries.set(this.keyOf(token), user);
   }
 
-  /** Forgets `token`, including a call in flight for it. */
-  drop(token: string): void {
-    this.entries.delete(this.keyOf(token));
-  }
-
-  /** Forgets the token whose `tokenDigest` this is: a sign-out another instance announced. */
+  /** Forgets the token whose `tokenDigest` this is (a call in flight for it included): it was signed out. */
   dropDigest(digest: string): void {
     this.entries.delete(this.keyOfDigest(digest));
   }
@@ -92,11 +85,6 @@ export class ViewerCache {
     return this.entries.size;
   }
 
-  /** Empties the cache and stops listening for sign-outs. */
-  dispose(): void {
-    this.stopListening();
-    this.entries.clear();
-  }
 }
 
 /** The cache `config.viewerCache` asks for, or null when it is off (TTL 0). */

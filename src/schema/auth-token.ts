@@ -1,3 +1,4 @@
+import { unverifiedExpiry } from '../auth/verifier.js';
 import { builder } from './builder.js';
 import { AUTH_TOKEN_EXPIRES_AT_DESCRIPTION, ErrorInterface, SignInThrottledError } from './sign-in.js';
 
@@ -60,15 +61,13 @@ builder.mutationField('refreshAuthToken', (t) =>
       union: { name: 'RefreshAuthTokenResult', description: 'The outcome of a token refresh.' },
     },
     resolve: async (_root, { refreshToken }, ctx) => {
-      const outcome = await ctx.auth.refreshAuthToken(refreshToken, ctx.callOptions);
+      const outcome = await ctx.auth.refresh(refreshToken);
       switch (outcome.kind) {
-        case 'refreshed': {
-          const { authToken, authTokenExpiresAt } = outcome;
-          return { authToken, authTokenExpiresAt, refreshToken: outcome.refreshToken };
-        }
+        case 'refreshed':
+          return { authToken: outcome.authToken, authTokenExpiresAt: unverifiedExpiry(outcome.authToken), refreshToken: outcome.refreshToken };
         case 'invalid':
           throw new RefreshTokenInvalidError();
-        case 'revoked':
+        case 'device-revoked':
           throw new DeviceRevokedError();
         case 'throttled':
           throw new SignInThrottledError(outcome.retryAfterSeconds);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { requireToken } from '../context.js';
-import type { PlexDevice } from '../plex/account-schemas.js';
+import type { AccountDevice } from '../plex/account-schemas.js';
 import { builder } from './builder.js';
 import { ResourceCapability } from './resource.js';
 import { ErrorInterface } from './sign-in.js';
 import { accountToken, User } from './user.js';
 
-const Device = builder.objectRef<PlexDevice>('Device').implement({
+const Device = builder.objectRef<AccountDevice>('Device').implement({
   description: "A device signed in to the account (plex.tv's devices list): apps, players and servers. Never carries the device's token.",
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The device ID: what `revokeDevice` takes.' }),
@@ -107,7 +107,7 @@ builder.mutationField('revokeDevice', (t) =>
       if (device === undefined) throw new DeviceNotFoundError();
       if (device.current) throw new RevokeDeviceRefusedError('CURRENT_DEVICE');
       if (device.provides.includes('server')) throw new RevokeDeviceRefusedError('MEDIA_SERVER');
-      const outcome = await ctx.plex.revokeDevice(token, deviceId, ctx.callOptions);
+      const outcome = await ctx.plex.revokeDevice(token, deviceId);
       if (outcome.kind === 'not-found') throw new DeviceNotFoundError();
       return { deviceId };
     },

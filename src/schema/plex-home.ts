@@ -132,9 +132,9 @@ builder.mutationField('switchHomeUser', (t) =>
       if (target === undefined) throw new HomeUserNotFoundError();
       const pin = input.pin ?? null;
       // Only switches that send a PIN are guesses; refused ones never reach plex.tv.
-      const permit = pin === null ? undefined : await ctx.homePinThrottle?.begin(target.uuid);
+      const permit = pin === null ? undefined : await ctx.homePinThrottle.begin(target.uuid);
       if (permit && !permit.allowed) throw new SignInThrottledError(permit.retryAfterSeconds);
-      const outcome = await ctx.plex.switchHomeUser(token, target.uuid, pin, ctx.callOptions).catch(async (error: unknown) => {
+      const outcome = await ctx.plex.switchHomeUser(token, target.uuid, pin).catch(async (error: unknown) => {
         await permit?.settle('neutral');
         throw error;
       });

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
 import { rateLimited } from '../errors.js';
-import type { CreatedPin } from '../plex/pins.js';
-import { pinStatus, type PinStatus } from '../plex/pin-watcher.js';
-import type { SignInPinServices } from '../plugins/sign-in-pins.js';
+import { pinStatus, type PinStatus } from '../auth/pin-sign-in.js';
+import type { CreatedPin } from '../plex/client.js';
 import { ErrorInterface, SignInSuccess, type SignInSuccessShape } from './sign-in.js';
 import { builder } from './builder.js';
 import { urlOrNull } from './scalars.js';
@@ -92,16 +90,10 @@ function toMember(status: PinStatus): StatusMember {
   }
 }
 
-function services(ctx: Context): SignInPinServices {
-  // Set by the useSignInPins plugin, which the server always installs.
-  if (ctx.signInPins === undefined) throw new Error('the sign-in PIN plugin is not installed');
-  return ctx.signInPins;
-}
-
 /** Over one of the per-address PIN limits: RATE_LIMITED with retryAfterSeconds, before any plex.tv call. */
-async function withinLimit(wait: Promise<number | null> | undefined, what: string): Promise<void> {
+async function withinLimit(wait: Promise<number | null>, what: string): Promise<void> {
   const seconds = await wait;
-  if (seconds !== null && seconds !== undefined) throw rateLimited(seconds, `${what} Retry in ${seconds} s.`);
+  if (seconds !== null) throw rateLimited(seconds, `${what} Retry in ${seconds} s.`);
 }
 
 // plex.tv PIN ids are integers; checking them here keeps anything else out of the upstream path.
@@ -133,8 +125,8 @@ builder.mutationField('createSignInPin', (t) =>
       'Starts a sign-in without a password (recommended for third-party frontends): creates a PIN at plex.tv for this service. Open `authUrl` for the user, then follow `Subscription.signInPin` (or poll `Query.signInPin`) with the PIN `id` and `code`.',
     args: { input: t.arg({ type: CreateSignInPinInput, required: false }) },
     resolve: async (_root, { input }, ctx) => {
-      await withinLimit(ctx.pinThrottle?.create(), 'Too many sign-in PINs created from this address.');
-      return services(ctx).signIns.create({ forwardUrl: input?.forwardUrl?.href ?? null }, ctx.callOptions);
+      await withinLimit(ctx.pinThrottle.create(), 'Too many sign-in PINs created from this address.');
+      return ctx.auth.pins.create(input?.forwardUrl?.href ?? null);
     },
   }),
 );
@@ -150,8 +142,8 @@ builder.queryField('signInPin', (t) =>
     },
     resolve: async (_root, { id, code }, ctx) => {
       const key = String(id);
-      await withinLimit(ctx.pinThrottle?.poll(key), 'This sign-in PIN was checked too often: poll about once a second, or follow Subscription.signInPin.');
-      const pin = await services(ctx).pinById.load(key);
+      await withinLimit(ctx.pinThrottle.poll(key), 'This sign-in PIN was checked too often: poll about once a second, or follow Subscription.signInPin.');
+      const pin = await ctx.loaders.pinById.load(key);
       return toMember(await pinStatus(key, code, pin, (token) => ctx.loaders.userByToken.load(token)));
     },
   }),
@@ -167,8 +159,8 @@ builder.subscriptionField('signInPin', (t) =>
       code: t.arg.string({ required: true, description: 'The PIN code from createSignInPin.', validate: pinCodeSchema }),
     },
     subscribe: async (_root, { id, code }, ctx) => {
-      await withinLimit(ctx.pinThrottle?.subscribe(), 'Too many sign-in PIN subscriptions from this address.');
-      return services(ctx).watcher.watch(String(id), code);
+      await withinLimit(ctx.pinThrottle.subscribe(), 'Too many sign-in PIN subscriptions from this address.');
+      return ctx.pinWatcher.watch(String(id), code);
     },
     resolve: (status: PinStatus) => toMember(status),
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputValidationFailure, type InputIssue } from '../errors.js';
-import { unverifiedExpiry } from '../plex/device-auth.js';
+import { unverifiedExpiry } from '../auth/verifier.js';
 import { settlementOf } from '../security/throttle.js';
 import type { PlexUser } from '../plex/schemas.js';
 import { builder } from './builder.js';
@@ -176,23 +176,20 @@ builder.mutationField('signIn', (t) =>
     },
     resolve: async (_root, { input }, ctx) => {
       // Throttled attempts never reach plex.tv.
-      const permit = await ctx.signInThrottle?.begin(input.login);
-      if (permit && !permit.allowed) throw new SignInThrottledError(permit.retryAfterSeconds);
+      const permit = await ctx.signInThrottle.begin(input.login);
+      if (!permit.allowed) throw new SignInThrottledError(permit.retryAfterSeconds);
       const outcome = await ctx.plex
-        .signIn(
-          {
-            login: input.login,
-            password: input.password,
-            rememberMe: input.rememberMe ?? false,
-            verificationCode: input.verificationCode ?? null,
-          },
-          ctx.callOptions,
-        )
+        .signIn({
+          login: input.login,
+          password: input.password,
+          rememberMe: input.rememberMe ?? false,
+          verificationCode: input.verificationCode ?? null,
+        })
         .catch(async (error: unknown) => {
-          await permit?.settle('neutral');
+          await permit.settle('neutral');
           throw error;
         });
-      await permit?.settle(settlementOf(outcome));
+      await permit.settle(settlementOf(outcome));
       switch (outcome.kind) {
         case 'success':
           ctx.loaders.userByToken.prime(outcome.authToken, outcome.user);

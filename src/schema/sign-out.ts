@@ -1,5 +1,4 @@
 import { requireToken } from '../context.js';
-import { notifySignOut } from '../plex/sign-out-events.js';
 import { builder } from './builder.js';
 
 interface SignOutShape {
@@ -29,12 +28,12 @@ builder.mutationField('signOut', (t) =>
       // An expired or forged JWT is refused here, without calling plex.tv.
       await ctx.auth.checkToken(token);
       try {
-        const outcome = await ctx.plex.signOut(token, ctx.callOptions);
+        const outcome = await ctx.plex.signOut(token);
         return { tokenWasValid: outcome.kind === 'signed-out' };
       } finally {
         // Even when plex.tv could not be reached: nothing cached for this token may be served after a sign-out.
         ctx.loaders.userByToken.clear(token);
-        await notifySignOut(token);
+        await ctx.signOuts.signedOut(token);
       }
     },
   }),

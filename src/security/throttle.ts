@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
-import type { RedisConnection } from './redis.js';
+import type { RedisConnection } from '../redis.js';
 import type { SecurityConfig } from '../config.js';
 
 const MINUTE = 60;
@@ -44,8 +44,6 @@ export interface Throttles {
   consumePinSubscription(address: string): Promise<number | null>;
   /** Counts one GraphQL request for the address; seconds to wait when over the limit. Absent when the limit is off. */
   readonly consumeRequest: ((address: string) => Promise<number | null>) | undefined;
-  /** True while counters live in Redis (shared by every instance); false when they are this process's memory. */
-  isShared(): boolean;
 }
 
 const ALWAYS_ALLOWED: SignInPermit = { allowed: true, settle: async () => {} };
@@ -196,7 +194,6 @@ export function createThrottles(config: SecurityConfig, logger: Logger, redis?: 
     consumePinPoll: async (address, pinId) => (pinPolls ? take(pinPolls, `${pinId}@${address}`) : null),
     consumePinSubscription: async (address) => (pinSubscriptions && known(address) ? take(pinSubscriptions, address) : null),
     consumeRequest: requests ? async (address) => (known(address) ? take(requests, address) : null) : undefined,
-    isShared: () => redis?.isReady() ?? false,
   };
 }
 
@@ -216,6 +213,28 @@ export interface PinThrottle {
   /** Counted once per PIN id per request, however many aliases check it (they share one plex.tv call). */
   poll(pinId: string): Promise<number | null>;
   subscribe(): Promise<number | null>;
+}
+
+/** A request's throttles, bound to its client address (resolved only when used). */
+export function requestThrottles(
+  throttles: Throttles,
+  address: () => string,
+): { signIn: SignInThrottle; homePin: HomePinThrottle; pins: PinThrottle } {
+  // One check per PIN per request, like the plex.tv call the request's PIN loader makes for it.
+  const polls = new Map<string, Promise<number | null>>();
+  return {
+    signIn: { begin: (login) => throttles.beginSignIn(login, address()) },
+    homePin: { begin: (homeUserUuid) => throttles.beginHomePin(homeUserUuid, address()) },
+    pins: {
+      create: () => throttles.consumePinCreation(address()),
+      poll(pinId) {
+        let wait = polls.get(pinId);
+        if (wait === undefined) polls.set(pinId, (wait = throttles.consumePinPoll(address(), pinId)));
+        return wait;
+      },
+      subscribe: () => throttles.consumePinSubscription(address()),
+    },
+  };
 }
 
 /** Only a wrong password or code counts against the login; 2FA prompts and plex.tv's own throttling do not. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { generateSealingKey } from '../../src/plex/device-auth.js';
+import { generateSealingKey } from '../../src/auth/device.js';
 import { createPlexSimulator, DEMO_HOME, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
 import { ARTIFACTS, closeBrowser, launchBrowser, saveScreenshot } from './browser.js';

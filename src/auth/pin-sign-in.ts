@@ -1,10 +1,91 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Repeater } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
+import { Repeater } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { rateLimited, upstreamUnavailable } from '../errors.js';
-import type { PlexClient } from './client.js';
-import { legacyPinSignIns, type PinSignIns, type PolledPin } from './pin-sign-ins.js';
-import type { PlexUser } from './schemas.js';
+import type { Logger } from '../observability/logger.js';
+import type { CreatedPin, Plex } from '../plex/client.js';
+import type { PlexPin, PlexUser } from '../plex/schemas.js';
+import { createDevice, sealDevice, unsealDevice, type PlexDevice, type SealingKeyring } from './device.js';
+import type { PendingDevices } from './pending-devices.js';
+
+/**
+ * A PIN sign-in (docs/pin-sign-in.md): createSignInPin creates a PIN at plex.tv, the user approves it there, and
+ * Query.signInPin (one poll) or Subscription.signInPin (the watcher below, one poller per PIN) sees the token come.
+ */
+
+/** A PIN as one poll saw it. In jwt mode an approved PIN also carries `refreshToken`: the PIN's device, sealed. */
+export interface PolledPin extends PlexPin {
+  readonly refreshToken?: string | null;
+}
+
+/** Creating and polling PINs for one request, as PLEX_AUTH_MODE makes them. */
+export interface PinSignIn {
+  create(forwardUrl: string | null): Promise<CreatedPin>;
+  /** Null when plex.tv (or, in jwt mode, this service) does not know the PIN, or it expired. */
+  poll(id: string): Promise<PolledPin | null>;
+}
+
+/** Legacy mode: PINs of this service's own client identifier, approved with a classic token. */
+export const legacyPinSignIn = (plex: Plex): PinSignIn => ({
+  create: (forwardUrl) => plex.createPin({ forwardUrl }),
+  poll: (id) => plex.getPin(id),
+});
+
+interface OpenedDevice {
+  readonly sealed: string;
+  readonly device: PlexDevice;
+  /** An older sealing key opened it: the credential handed out is sealed again under the current one. */
+  readonly needsReseal: boolean;
+}
+
+/**
+ * JWT mode: one device (client identifier and Ed25519 key) per PIN. The PIN is created with the device's public key,
+ * polled with device JWTs signed by it, and on approval plex.tv returns a Plex JWT for that device. The device waits in
+ * `pending` (sealed) in between, so any instance can finish the sign-in; this instance also keeps the devices it has
+ * opened, so that polling does not unseal on every poll.
+ */
+export function jwtPinSignIn(options: { keyring: SealingKeyring; pending: PendingDevices; logger: Logger; now: () => number }): (plex: Plex) => PinSignIn {
+  const { keyring, pending, logger, now } = options;
+  const opened = new LRUCache<string, OpenedDevice>({ max: 1_000, ttl: 15 * 60 * 1000 });
+
+  async function deviceFor(id: string): Promise<OpenedDevice | null> {
+    // PIN ids are unique at plex.tv: a device once opened for an id stays that id's device.
+    const known = opened.get(id);
+    if (known !== undefined) return known;
+    const sealed = await pending.get(id);
+    if (sealed === null) return null;
+    const result = await unsealDevice(sealed, keyring);
+    if (!result.ok) {
+      // Sealed under a key this service no longer has (AUTH_SEALING_KEY changed mid sign-in): start again.
+      logger.warn(`pending PIN device cannot be opened (${result.reason})`);
+      return null;
+    }
+    const entry = { sealed, device: result.device, needsReseal: result.needsReseal };
+    opened.set(id, entry);
+    return entry;
+  }
+
+  return (plex) => ({
+    async create(forwardUrl) {
+      const device = await createDevice();
+      const pin = await plex.createPin({ forwardUrl, device });
+      const sealed = await sealDevice(device, keyring, now());
+      await pending.put(pin.id, sealed, pin.expiresAt);
+      opened.set(pin.id, { sealed, device, needsReseal: false });
+      return pin;
+    },
+
+    async poll(id) {
+      const entry = await deviceFor(id);
+      // A PIN this service holds no device for cannot be polled (plex.tv wants a device JWT): unknown or expired.
+      if (entry === null) return null;
+      const pin = await plex.getPin(id, entry.device);
+      if (!pin?.authToken) return pin;
+      return { ...pin, refreshToken: entry.needsReseal ? await sealDevice(entry.device, keyring, now()) : entry.sealed };
+    },
+  });
+}
 
 /** Where a sign-in PIN stands, as the GraphQL union `SignInPinStatus` shows it. */
 export type PinStatus =
@@ -23,13 +104,7 @@ function sameCode(expected: string, given: string): boolean {
  * The status of a PIN as plex.tv answered it. A PIN whose code does not match is reported exactly like an unknown
  * one, so that a caller who only guessed an id learns nothing (pin ids are sequential; the code is the secret).
  */
-export async function pinStatus(
-  id: string,
-  code: string,
-  pin: PolledPin | null,
-  loadUser: (token: string) => Promise<PlexUser>,
-  now = Date.now(),
-): Promise<PinStatus> {
+export async function pinStatus(id: string, code: string, pin: PolledPin | null, loadUser: (token: string) => Promise<PlexUser>, now = Date.now()): Promise<PinStatus> {
   if (pin === null || !sameCode(pin.code, code)) return { kind: 'expired', id };
   if (pin.authToken) {
     return { kind: 'success', authToken: pin.authToken, user: await loadUser(pin.authToken), refreshToken: pin.refreshToken ?? null };
@@ -39,10 +114,10 @@ export async function pinStatus(
 }
 
 export interface PinWatcherOptions {
-  /** Loads the account of an approved PIN's token. */
-  readonly plex: PlexClient;
-  /** How PINs are polled (PLEX_AUTH_MODE); legacy polls through `plex` when absent. */
-  readonly signIns?: PinSignIns;
+  /** One poll of a PIN (outside any request). */
+  readonly poll: (id: string) => Promise<PolledPin | null>;
+  /** The account of an approved PIN's token. */
+  readonly loadUser: (token: string) => Promise<PlexUser>;
   readonly intervalMs: number;
   /** Distinct PINs watched at once; subscribing to one more is refused with RATE_LIMITED. */
   readonly maxWatched: number;
@@ -75,19 +150,13 @@ interface Watched {
   failures: number;
 }
 
-function retryAfterMs(error: unknown): number {
-  const seconds = (error as GraphQLError | undefined)?.extensions?.['retryAfterSeconds'];
-  return typeof seconds === 'number' ? seconds * 1000 : 0;
-}
-
 function tooManyWatched(intervalMs: number): GraphQLError {
   return rateLimited(Math.max(1, Math.ceil(intervalMs / 1000)), 'Too many sign-in PINs are being watched right now: poll Query.signInPin instead, or retry later.');
 }
 
 /** One poller per PIN id, shared by every subscriber of that id (in jwt mode, polling with that PIN's device). */
 export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
-  const { plex, intervalMs, maxWatched } = options;
-  const signIns = options.signIns ?? legacyPinSignIns(plex);
+  const { intervalMs, maxWatched } = options;
   const maxFailures = options.maxFailures ?? 5;
   const watched = new Map<string, Watched>();
   let closed = false;
@@ -113,10 +182,7 @@ export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
   }
 
   function schedule(entry: Watched, delayMs: number): void {
-    if (closed || entry.subscribers.size === 0) {
-      forget(entry);
-      return;
-    }
+    if (closed || entry.subscribers.size === 0) return forget(entry);
     entry.timer = setTimeout(() => void poll(entry), delayMs);
     entry.timer.unref?.();
   }
@@ -126,8 +192,8 @@ export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
     entry.polling = true;
     let delayMs = intervalMs;
     try {
-      const pin = await signIns.poll(entry.id);
-      const user = pin?.authToken ? await plex.currentUser(pin.authToken) : null;
+      const pin = await options.poll(entry.id);
+      const user = pin?.authToken ? await options.loadUser(pin.authToken) : null;
       entry.failures = 0;
       entry.last = { pin, user };
       await Promise.all([...entry.subscribers].map((subscriber) => deliver(entry, subscriber)));
@@ -137,7 +203,8 @@ export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
         for (const subscriber of entry.subscribers) subscriber.stop(error);
         entry.subscribers.clear();
       }
-      delayMs = Math.max(intervalMs, retryAfterMs(error));
+      const retryAfter = (error as GraphQLError | undefined)?.extensions?.['retryAfterSeconds'];
+      delayMs = Math.max(intervalMs, typeof retryAfter === 'number' ? retryAfter * 1000 : 0);
     } finally {
       entry.polling = false;
     }
@@ -151,9 +218,7 @@ export function createPinWatcher(options: PinWatcherOptions): PinWatcher {
 
     watch(id, code) {
       if (closed) throw upstreamUnavailable('The service is shutting down.');
-      if (!watched.has(id) && watched.size >= maxWatched) {
-        throw tooManyWatched(intervalMs);
-      }
+      if (!watched.has(id) && watched.size >= maxWatched) throw tooManyWatched(intervalMs);
       return new Repeater<PinStatus>(async (push, stop) => {
         if (closed) return stop();
         let entry = watched.get(id);

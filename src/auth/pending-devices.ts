@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/logger.js';
-import type { RedisConnection } from '../security/redis.js';
+import type { RedisConnection } from '../redis.js';
 
 /**
  * Where the device of a JWT-mode PIN sign-in waits between createSignInPin and the poll that sees the approval, keyed
@@ -22,18 +22,16 @@ export interface PendingDevicesOptions {
   /** REDIS_URL's connection; absent: memory only. */
   readonly redis: RedisConnection | undefined;
   readonly logger: Logger;
-  readonly now?: () => number;
-  /** The most devices kept in memory (default 10 000); the least recently used go first. */
-  readonly maxEntries?: number;
+  readonly now: () => number;
 }
 
 // A PIN lives 15 minutes at plex.tv; nothing is kept longer than this whatever expiresAt says.
 const MAX_TTL_MS = 60 * 60 * 1000;
 
 export function createPendingDevices(options: PendingDevicesOptions): PendingDevices {
-  const now = options.now ?? Date.now;
-  const { logger, redis } = options;
-  const memory = new LRUCache<string, string>({ max: options.maxEntries ?? 10_000, ttl: MAX_TTL_MS });
+  const { logger, redis, now } = options;
+  // The least recently used go first.
+  const memory = new LRUCache<string, string>({ max: 10_000, ttl: MAX_TTL_MS });
   const keyOf = (pinId: string) => `${redis?.keyPrefix ?? ''}pending-device:${pinId}`;
 
   let degraded = false;

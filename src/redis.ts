@@ -1,13 +1,11 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from './observability/logger.js';
 
 /** The Redis connection (REDIS_URL) an instance shares state through: throttle counters, sign-out events. */
 export interface RedisConnection {
   readonly client: Redis;
   /** Prefix of every key and channel (REDIS_KEY_PREFIX). */
   readonly keyPrefix: string;
-  /** True while commands go to Redis; false while connecting or unreachable (the throttles use memory then). */
-  isReady(): boolean;
   close(): Promise<void>;
 }
 
@@ -42,7 +40,6 @@ export function connectRedis(url: string, keyPrefix: string, logger: Logger, onS
   return {
     client,
     keyPrefix,
-    isReady: () => client.status === 'ready',
     async close() {
       client.removeAllListeners('close');
       client.removeAllListeners('error');

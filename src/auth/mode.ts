@@ -1,0 +1,65 @@
+import type { Logger } from '../observability/logger.js';
+import type { Plex, PlexClient } from '../plex/client.js';
+import type { RedisConnection } from '../redis.js';
+import { sealDevice, unsealDevice, type SealingKeyring } from './device.js';
+import { createPendingDevices } from './pending-devices.js';
+import { jwtPinSignIn, legacyPinSignIn, type PinSignIn } from './pin-sign-in.js';
+import { createTokenCheck, type TokenCheck } from './verifier.js';
+
+export type RefreshResult =
+  /** `refreshToken`: the same credential, or the device sealed again when an older sealing key opened it. */
+  | { readonly kind: 'refreshed'; readonly authToken: string; readonly refreshToken: string }
+  /** Not a sealed credential of this service (altered, foreign, sealed under a retired key, junk): plex.tv was not called. */
+  | { readonly kind: 'invalid' }
+  /** plex.tv refuses the device (removed from the account, key unknown). */
+  | { readonly kind: 'device-revoked' }
+  | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | null };
+
+/** The authentication services of one request, on its bound Plex client. */
+export interface RequestAuth {
+  /** Refuses an expired or forged Plex JWT before plex.tv is called (UNAUTHENTICATED, reason TOKEN_EXPIRED / INVALID_TOKEN). */
+  readonly checkToken: TokenCheck;
+  /** A new Plex JWT for a sealed refresh credential: works after the previous one expired. */
+  refresh(refreshToken: string): Promise<RefreshResult>;
+  /** PIN sign-ins as PLEX_AUTH_MODE makes them. */
+  readonly pins: PinSignIn;
+}
+
+export interface Auth {
+  forRequest(plex: Plex): RequestAuth;
+}
+
+export interface AuthOptions {
+  readonly plex: PlexClient;
+  /** PLEX_AUTH_MODE and the AUTH_SEALING_KEY keyring (null in legacy mode without a key: every credential is invalid). */
+  readonly auth: { readonly mode: 'legacy' | 'jwt'; readonly sealingKeys: SealingKeyring | null };
+  /** REDIS_URL's connection, where jwt-mode devices wait for their PIN's approval; absent: this instance's memory. */
+  readonly redis: RedisConnection | undefined;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** The server's authentication as PLEX_AUTH_MODE sets it up. Local JWT checks and refresh work in both modes. */
+export function createAuth(options: AuthOptions): Auth {
+  const { logger, now } = options;
+  const keyring = options.auth.sealingKeys;
+  const checkToken = createTokenCheck({ plex: options.plex.forRequest({ log: logger }), logger, now });
+  const pinSignIn =
+    options.auth.mode === 'jwt' && keyring !== null
+      ? jwtPinSignIn({ keyring, pending: createPendingDevices({ redis: options.redis, logger, now }), logger, now })
+      : legacyPinSignIn;
+
+  async function refresh(plex: Plex, refreshToken: string): Promise<RefreshResult> {
+    if (keyring === null) return { kind: 'invalid' };
+    const opened = await unsealDevice(refreshToken, keyring);
+    if (!opened.ok) return { kind: 'invalid' };
+    const outcome = await plex.refreshToken(opened.device);
+    if (outcome.kind !== 'token') return outcome;
+    const resealed = opened.needsReseal ? await sealDevice(opened.device, keyring, now()) : refreshToken;
+    return { kind: 'refreshed', authToken: outcome.authToken, refreshToken: resealed };
+  }
+
+  return {
+    forRequest: (plex) => ({ checkToken, refresh: (refreshToken) => refresh(plex, refreshToken), pins: pinSignIn(plex) }),
+  };
+}
