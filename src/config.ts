@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
-import { parseSealingKeys, type SealingKeyring } from './auth/device.js';
+import { GENERATE_HINT, parseSealingKeys, type SealingKeyring } from './auth/device.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -310,6 +310,7 @@ function authConfig(
 ): { ok: true; auth: Config['auth'] } | { ok: false; problem: string } {
   const jwt = mode === 'jwt';
   if (!jwt && sealingKey === undefined) return { ok: true, auth: { mode: 'legacy', sealingKeys: null } };
+  if (sealingKey === undefined) return { ok: false, problem: `AUTH_SEALING_KEY is required with PLEX_AUTH_MODE=jwt (it seals refresh tokens): ${GENERATE_HINT}` };
   const keys = parseSealingKeys(sealingKey);
   if (!keys.ok) return { ok: false, problem: keys.problem };
   return { ok: true, auth: { mode: jwt ? 'jwt' : 'legacy', sealingKeys: keys.keyring } };

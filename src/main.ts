@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { nodeVersionWarning, parseCommandLine } from './cli.js';
 import { loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
@@ -7,34 +8,41 @@ import { SIMULATOR_PREFIX } from './plugins/simulator.js';
 import { startServer, type RunningServer } from './server.js';
 import type { PlexSimulator } from './simulator/index.js';
 
-const mock = process.argv.includes('--mock');
-
 /** A reason not to start: one line on stderr (the problem and its fix, never a stack trace), exit code 1. */
 function cannotStart(line: string): never {
   process.stderr.write(`Cannot start: ${line}\n`);
   process.exit(1);
 }
 
+const commandLine = parseCommandLine(process.argv.slice(2));
+if (!commandLine.ok) cannotStart(commandLine.problem);
+const { mock } = commandLine;
+
 const logger = createLogger(process.env['LOG_LEVEL'] && /^(fatal|error|warn|info|debug|trace|silent)$/.test(process.env['LOG_LEVEL']) ? process.env['LOG_LEVEL'] : 'info');
+const unsupportedNode = nodeVersionWarning(process.versions.node);
+if (unsupportedNode !== undefined) logger.warn(unsupportedNode);
 
 // --mock with PLEX_AUTH_MODE=jwt works out of the box: a sealing key for this process (its refresh tokens die with it).
 const jwtMockKey = mock && process.env['PLEX_AUTH_MODE'] === 'jwt' && !process.env['AUTH_SEALING_KEY'];
 const loaded = loadConfig(jwtMockKey ? { ...process.env, AUTH_SEALING_KEY: generateSealingKey() } : process.env);
 if (!loaded.ok) {
   const s = loaded.problems.length === 1 ? '' : 's';
-  cannotStart(
-    `invalid environment variable${s}: ${loaded.problems.join('; ')}. Set ${s ? 'them' : 'it'} to a valid value or unset ${s ? 'them' : 'it'} (see docs/configuration.md).`,
-  );
+  cannotStart(`environment variable${s} to fix: ${loaded.problems.join('; ')}. docs/configuration.md lists every variable, its valid values and its default.`);
 }
 const { config } = loaded;
 logger.level = config.logLevel;
+if (jwtMockKey) {
+  logger.warn(
+    'PLEX_AUTH_MODE=jwt without AUTH_SEALING_KEY: --mock made a sealing key for this process, so the refresh tokens it hands out stop working when it restarts. Set AUTH_SEALING_KEY to keep them across restarts.',
+  );
+}
 if (config.plex.clientIdentifierGenerated && !mock) {
   logger.warn(
     'PLEX_CLIENT_IDENTIFIER is not set: using a random one for this process. Set a stable one in production, or every restart shows up as a new device in the account.',
   );
 }
 
-// Mock mode: the simulator is served by this server under /simulator, on its own port (nothing else listens).
+// Mock mode: the simulator is served by this server, on its port, under /simulator.
 let simulator: PlexSimulator | undefined;
 if (mock) {
   const { createPlexSimulator } = await import('./simulator/index.js');

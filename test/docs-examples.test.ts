@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
@@ -128,13 +129,97 @@ async function* sse(query: string, variables: Record<string, unknown>, token: st
   }
 }
 
-describe('the front page', () => {
-  it('"Sign in and read the account" works as written: the shell commands sign in, keep the token and read the account', async () => {
-    const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const script = /```sh\n(# try it[\s\S]*?)```/.exec(readme)?.[1];
-    expect(script).toBeDefined();
-    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script!.replaceAll('http://localhost:4000', s.url)]);
-    expect(JSON.parse(stdout)).toEqual({ data: { viewer: { username: DEMO_ACCOUNTS.plain.username, email: DEMO_ACCOUNTS.plain.login, joinedAt: expect.any(String) } } });
+/** The ```sh block of `file` that holds `marker`. */
+function shellBlock(file: string, marker: string): string {
+  const text = readFileSync(new URL(file, root), 'utf8');
+  const block = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!).find((body) => body.includes(marker));
+  if (block === undefined) throw new Error(`${file} has no sh block with ${marker}`);
+  return block;
+}
+
+/**
+ * Runs a shell snippet the way a reader's interactive shell does (no -e, no pipefail), against `url` instead of
+ * localhost:4000, then one more command: the shell must still be there to run it, and it prints the snippet's status.
+ */
+async function runSnippet(script: string, url: string, edit: (script: string) => string = (same) => same) {
+  const child = execFile('bash', ['-c', `${edit(script.replaceAll('http://localhost:4000', url))}\necho "status $?"`]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number];
+  expect(code).toBe(0);
+  const [, output, status] = /^([\s\S]*)status (\d+)\n$/.exec(stdout) ?? expect.unreachable(`the shell did not get to the end: ${stdout}`);
+  return { output: output!, status: Number(status), stderr };
+}
+
+const WRONG_PASSWORD = (script: string) => script.replace('demo-password', 'not-the-password');
+
+describe('the token snippets', () => {
+  const snippets = [
+    { file: 'README.md', marker: '# try it', viewer: (body: string) => body },
+    // Its block ends with `curl -s …/health` and the answer it documents.
+    { file: 'docs/examples.md', marker: 'TOKEN=$(', viewer: (body: string) => body.replace(/\{"status":"ok"\}$/, '') },
+  ];
+
+  it('the README\'s and docs/examples.md\'s snippets are the ones that extract a token', () => {
+    const extracting = files.flatMap((file) =>
+      [...readFileSync(new URL(file, root), 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].filter((match) => /\w+=\$\(/.test(match[1]!)).map(() => file),
+    );
+    expect(extracting.sort()).toEqual(snippets.map((snippet) => snippet.file).sort());
+  });
+
+  for (const snippet of snippets) {
+    it(`${snippet.file}: signs in, keeps the token and reads the account`, async () => {
+      const { output, status, stderr } = await runSnippet(shellBlock(snippet.file, snippet.marker), s.url);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      if (snippet.file === 'docs/examples.md') expect(output).toMatch(/\}\{"status":"ok"\}$/);
+      expect(JSON.parse(snippet.viewer(output))).toEqual({
+        data: { viewer: expect.objectContaining({ username: DEMO_ACCOUNTS.plain.username, email: DEMO_ACCOUNTS.plain.login, joinedAt: expect.any(String) }) },
+      });
+    });
+
+    it(`${snippet.file}: a wrong password prints plex.tv's refusal, fails, and the account is never asked for`, async () => {
+      const refusal = await s.gql('mutation { signIn(input: { login: "demo@example.com", password: "not-the-password" }) { ... on Error { message } } }');
+      const message: string = refusal.body.data.signIn.message;
+      const before = s.sim.count();
+      const { output, status, stderr } = await runSnippet(shellBlock(snippet.file, snippet.marker), s.url, WRONG_PASSWORD);
+      expect(stderr).toBe(`${message}\n`);
+      expect(status).toBe(snippet.file === 'README.md' ? 1 : 0);
+      expect(output).not.toContain('viewer');
+      // The sign-in reached plex.tv; nothing after it did.
+      expect(s.sim.count()).toBe(before + 1);
+    });
+  }
+
+  it('README.md: plex.tv unreachable prints the server\'s message and fails', async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = await startRealServer({ PLEX_API_URL: `http://127.0.0.1:${port}` });
+    try {
+      const { output, status, stderr } = await runSnippet(shellBlock('README.md', '# try it'), unreachable.url);
+      expect(status).toBe(1);
+      expect(output).toBe('');
+      expect(stderr).toMatch(/^[^\n]*plex\.tv[^\n]*\n$/);
+      expect(stderr).not.toMatch(/TypeError|SyntaxError|undefined|at /);
+      const answer = await unreachable.gql('mutation { signIn(input: { login: "demo@example.com", password: "demo-password" }) { __typename } }');
+      expect(answer.body.errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(stderr).toBe(`${answer.body.errors[0].message as string}\n`);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('README.md: no server prints "no answer from the server" and fails', async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const { output, status, stderr } = await runSnippet(shellBlock('README.md', '# try it'), `http://127.0.0.1:${port}`);
+    expect({ output, status, stderr }).toEqual({ output: '', status: 1, stderr: 'no answer from the server\n' });
   });
 });
 

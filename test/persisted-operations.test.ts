@@ -158,7 +158,17 @@ describe('PERSISTED_OPERATIONS=only', () => {
       });
     const unknown = await post({ documentId: `sha256:${'0'.repeat(64)}` });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(((await unknown.json()) as { errors: unknown[] }).errors).toEqual([
+      {
+        message:
+          'No persisted operation has this id: send an id from the manifest the server was deployed with (npm run codegen writes operations/generated/persisted-documents.json).',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+      },
+    ]);
+    // Sent the APQ way, the same miss answers the message APQ clients recognise.
+    const apq = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } });
+    expect(apq.status).toBe(400);
+    expect(((await apq.json()) as { errors: unknown[] }).errors).toEqual([{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
     const empty = await post({ variables: {} });
     expect(empty.status).toBe(400);
     expect(((await empty.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');

@@ -19,11 +19,11 @@ describe('draining (SIGTERM, before the server stops accepting)', () => {
   it('answers /health with 503 and closes each connection after its answer, while serving everything else', async () => {
     const token = s.sim.issueToken(DEMO_ACCOUNTS.plain.login);
     const viewer = { method: 'POST' as const, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ viewer { username } }' }) };
-    expect(await raw(`${s.url}/health`)).toMatchObject({ status: 200, connection: 'keep-alive' });
+    expect(await raw(`${s.url}/health`)).toMatchObject({ status: 200, connection: 'keep-alive', text: '{"status":"ok"}' });
     expect((await raw(`${s.url}/graphql`, viewer)).connection).toBe('keep-alive');
 
     s.running.drain();
-    expect(await raw(`${s.url}/health`)).toMatchObject({ status: 503, connection: 'close' });
+    expect(await raw(`${s.url}/health`)).toMatchObject({ status: 503, connection: 'close', text: '{"status":"draining"}' });
     const served = await raw(`${s.url}/graphql`, viewer);
     expect(served.status).toBe(200);
     expect(served.connection).toBe('close');

@@ -25,9 +25,11 @@ afterAll(async () => {
 });
 
 describe('the node:http server', () => {
-  it('answers /health with 200', async () => {
+  it('answers /health with 200 {"status":"ok"}', async () => {
     const response = await fetch(`${running.url}/health`);
     expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ status: 'ok' });
   });
 
   it('serves GraphiQL to browsers at /graphql', async () => {
@@ -58,8 +60,8 @@ describe('the node:http server', () => {
   });
 });
 
-function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+function run(args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -71,8 +73,8 @@ function run(args: string[], env: Record<string, string>) {
 }
 
 /** The line a start-up failure prints: exit code 1, one line on stderr, no stack trace, nothing on stdout. */
-async function startupFailure(env: Record<string, string>): Promise<string> {
-  const { child, stdout, stderr } = run([], { PLEX_CLIENT_IDENTIFIER: 'smoke', ...env });
+async function startupFailure(env: Record<string, string>, args: string[] = []): Promise<string> {
+  const { child, stdout, stderr } = run(args, { PLEX_CLIENT_IDENTIFIER: 'smoke', ...env });
   const [code] = await once(child, 'exit');
   expect(code).toBe(1);
   expect(stdout()).toBe('');
@@ -102,8 +104,18 @@ describe('src/main.ts', () => {
   it('exits 1 and lists every bad variable in one line', async () => {
     const line = await startupFailure({ PORT: 'x', PLEX_API_URL: 'not a url' });
     expect(line).toBe(
-      'Cannot start: invalid environment variables: PORT: must be a number; PLEX_API_URL: must be an http(s) URL such as https://plex.tv. Set them to a valid value or unset them (see docs/configuration.md).',
+      'Cannot start: environment variables to fix: PORT: must be a number; PLEX_API_URL: must be an http(s) URL such as https://plex.tv. docs/configuration.md lists every variable, its valid values and its default.',
     );
+  }, 45_000);
+
+  it('says that PLEX_AUTH_MODE=jwt needs AUTH_SEALING_KEY, and how to make one', async () => {
+    expect(await startupFailure({ PORT: '0', HOST: '127.0.0.1', PLEX_AUTH_MODE: 'jwt' })).toBe(
+      `Cannot start: environment variable to fix: AUTH_SEALING_KEY is required with PLEX_AUTH_MODE=jwt (it seals refresh tokens): generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))". docs/configuration.md lists every variable, its valid values and its default.`,
+    );
+  }, 45_000);
+
+  it('refuses an unknown flag in one line naming it and the known ones', async () => {
+    expect(await startupFailure({ PORT: '0', HOST: '127.0.0.1' }, ['--mok'])).toBe('Cannot start: unknown option --mok. Known options: --mock.');
   }, 45_000);
 
   it('says in one line that the port is taken, and how to fix it', async () => {
@@ -151,6 +163,28 @@ describe('src/main.ts', () => {
     const [code] = await once(main.child, 'exit');
     expect(code).toBe(0);
     expect(main.output()).not.toContain('authToken');
+    // On a supported Node.js, no word about the version.
+    expect(main.output()).not.toContain('is not supported');
+  }, 45_000);
+
+  it('on a Node.js older than 22.15, logs one warning naming it and the supported ones, then serves', async () => {
+    // process.versions.node as Node.js 20 reports it; the rest of the process is this Node.js.
+    const node20 = 'data:text/javascript,Object.defineProperty(process.versions, "node", { value: "20.19.5" })';
+    const main = run(['--mock'], { PORT: '0', HOST: '127.0.0.1' }, ['--import', node20]);
+    try {
+      const [, url] = await waitFor(main, /"url":"(http:[^"]+)"/);
+      const warnings = main.stdout().split('\n').filter((line) => line.includes('Node.js'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0]!)).toMatchObject({
+        level: 'warn',
+        msg: 'Node.js 20.19.5 is not supported: this server supports Node.js 22.15 or newer (24 LTS recommended). Starting anyway; upgrade Node.js.',
+      });
+      const response = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+    } finally {
+      main.child.kill('SIGTERM');
+    }
+    expect((await once(main.child, 'exit'))[0]).toBe(0);
   }, 45_000);
 });
 
@@ -162,6 +196,27 @@ function externalAddress(): string | undefined {
 }
 
 describe('src/main.ts --mock', () => {
+  it('with PLEX_AUTH_MODE=jwt and no AUTH_SEALING_KEY, says it made a sealing key for the process and what that means', async () => {
+    const main = run(['--mock'], { PORT: '0', HOST: '127.0.0.1', PLEX_AUTH_MODE: 'jwt' });
+    const sealingKeyLine = /"msg":"PLEX_AUTH_MODE=jwt without AUTH_SEALING_KEY: --mock made a sealing key for this process, so the refresh tokens it hands out stop working when it restarts. Set AUTH_SEALING_KEY to keep them across restarts."/;
+    try {
+      await waitFor(main, /"msg":"listening: /);
+      expect(main.stdout()).toMatch(sealingKeyLine);
+    } finally {
+      main.child.kill('SIGTERM');
+    }
+    expect((await once(main.child, 'exit'))[0]).toBe(0);
+    // With a key of its own, nothing is made and nothing is said.
+    const keyed = run(['--mock'], { PORT: '0', HOST: '127.0.0.1', PLEX_AUTH_MODE: 'jwt', AUTH_SEALING_KEY: Buffer.alloc(32, 7).toString('base64url') });
+    try {
+      await waitFor(keyed, /"msg":"listening: /);
+      expect(keyed.stdout()).not.toMatch(/sealing key/);
+    } finally {
+      keyed.child.kill('SIGTERM');
+    }
+    expect((await once(keyed.child, 'exit'))[0]).toBe(0);
+  }, 60_000);
+
   it('runs the README\'s terminal PIN sign-in, through this machine\'s network address when it has one', async () => {
     const main = run(['--mock'], { PORT: '0', HOST: '0.0.0.0', SHUTDOWN_DRAIN_MS: '200' });
     try {

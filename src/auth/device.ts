@@ -74,7 +74,7 @@ const SEALING_KEY_BYTES = 32;
 const SEALED_TYPE = 'plex-device+jwe';
 // A sealed device is about 400 characters; anything far larger is not one, and is not worth decrypting.
 const MAX_SEALED_LENGTH = 4096;
-const GENERATE_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+export const GENERATE_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
 /** The server keys that seal refresh credentials. The first seals; all of them unseal (rotation). Prints no key. */
 export interface SealingKeyring {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { BAD_REQUEST_HTTP, ErrorCode, StartupError } from '../errors.js';
@@ -105,11 +105,15 @@ export function usePersistedDocuments(options: Config['persistedOperations'], ma
         message: 'This server runs persisted operations only: send the document id (extensions.persistedQuery.sha256Hash or documentId) instead of the document.',
         extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, ...badRequest },
       },
-      // The message and code APQ clients (Apollo Client, urql) recognise; they then retry with the document text.
-      notFound: {
-        message: 'PersistedQueryNotFound',
-        extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, ...badRequest },
-      },
+      // An id sent the APQ way (extensions.persistedQuery) gets the message APQ clients recognise (urql matches the
+      // message alone) and then retry with the document text; a documentId gets a sentence. Both carry the same code.
+      notFound: ({ params }) =>
+        createGraphQLError(
+          (params.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery === undefined
+            ? `No persisted operation has this id: send an id from the manifest the server was deployed with (npm run codegen writes operations/generated/persisted-documents.json)${only ? '' : ', or the document text as query'}.`
+            : 'PersistedQueryNotFound',
+          { extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, ...badRequest } },
+        ),
       // Neither a document nor an id: the same answer as without this plugin.
       keyNotFound: {
         message: only ? 'Must provide a persisted document id (extensions.persistedQuery.sha256Hash or documentId).' : 'Must provide query string.',
