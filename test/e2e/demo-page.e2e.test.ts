@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { generateSealingKey } from '../../src/auth/device.js';
 import { createPlexSimulator, DEMO_HOME, type PlexSimulator } from '../../src/simulator/index.js';
 import { capturingLogger, testConfig } from '../harness.js';
-import { ARTIFACTS, closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
+import { closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
 
 // The demo page in mock mode, as `npm run start:mock` serves it: the simulator on the same server and port. The browser
 // reaches the server by a name of its own (demo.test, resolved to loopback by the browser only), as it would reach a
@@ -302,8 +301,8 @@ describe('the demo page with PLEX_AUTH_MODE=jwt in mock mode', () => {
       const before = await stored();
       expect(before.token?.split('.')).toHaveLength(3);
       expect(before.refresh).toBeTruthy();
-      // Not one the docs show: test/artifacts/ only.
-      await demo.screenshot({ path: join(ARTIFACTS, 'demo-page-jwt.png') });
+      await demo.locator('#server-list li').first().waitFor();
+      await saveScreenshot(demo, 'demo-page-jwt.png');
 
       const exchanges = jwtSim.count('token');
       await demo.getByRole('button', { name: 'Refresh' }).click();
@@ -314,7 +313,6 @@ describe('the demo page with PLEX_AUTH_MODE=jwt in mock mode', () => {
       expect(jwtSim.count('token')).toBe(exchanges + 1);
 
       // A profile switch with the Plex JWT: the switched token is plex.tv's, with no expiry or refresh token of its own.
-      await demo.locator('#server-list li').first().waitFor();
       await pickProfile(demo, DEMO_HOME.managedUser.title);
       await demo.locator('#status').filter({ hasText: `Switched to ${DEMO_HOME.managedUser.title}.` }).waitFor();
       await expect(demo.locator('#token-expiry').isVisible()).resolves.toBe(false);
