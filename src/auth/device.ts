@@ -141,7 +141,9 @@ export async function sealDevice(device: PlexDevice, keyring: SealingKeyring, no
   if (key === undefined) throw new TypeError('empty keyring');
   const { kty, crv, x, d } = await exportJWK(signingKeyOf(device));
   const payload = { v: 1, cid: device.clientIdentifier, kid: device.kid, jwk: { kty, crv, x, d }, iat: Math.floor(now / 1000) };
-  return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: SEALED_TYPE }).encrypt(key);
+  return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: SEALED_TYPE })
+    .encrypt(key);
 }
 
 export type UnsealResult =

@@ -104,7 +104,13 @@ function sameCode(expected: string, given: string): boolean {
  * The status of a PIN as plex.tv answered it. A PIN whose code does not match is reported exactly like an unknown
  * one, so that a caller who only guessed an id learns nothing (pin ids are sequential; the code is the secret).
  */
-export async function pinStatus(id: string, code: string, pin: PolledPin | null, loadUser: (token: string) => Promise<PlexUser>, now = Date.now()): Promise<PinStatus> {
+export async function pinStatus(
+  id: string,
+  code: string,
+  pin: PolledPin | null,
+  loadUser: (token: string) => Promise<PlexUser>,
+  now = Date.now(),
+): Promise<PinStatus> {
   if (pin === null || !sameCode(pin.code, code)) return { kind: 'expired', id };
   if (pin.authToken) {
     return { kind: 'success', authToken: pin.authToken, user: await loadUser(pin.authToken), refreshToken: pin.refreshToken ?? null };
@@ -151,7 +157,8 @@ interface Watched {
 }
 
 function tooManyWatched(intervalMs: number): GraphQLError {
-  return rateLimited(Math.max(1, Math.ceil(intervalMs / 1000)), 'Too many sign-in PINs are being watched right now: poll Query.signInPin instead, or retry later.');
+  const message = 'Too many sign-in PINs are being watched right now: poll Query.signInPin instead, or retry later.';
+  return rateLimited(Math.max(1, Math.ceil(intervalMs / 1000)), message);
 }
 
 /** One poller per PIN id, shared by every subscriber of that id (in jwt mode, polling with that PIN's device). */

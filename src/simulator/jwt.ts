@@ -3,8 +3,8 @@
  * JWTs checked strictly, nonces, the token exchange, rotating signing keys, and the Plex JWTs it issues.
  *
  * Where plex.tv's behaviour is only inferred, this side is strict (a client that passes here sends what every source
- * agrees on); the client side (src/plex/device-auth.ts) is lenient. HTTP stays in server.ts: every method here answers
- * with a value or a `{ error }` that server.ts writes out.
+ * agrees on); the client side (src/auth/, src/plex/client.ts) is lenient. HTTP stays in server.ts: every method here
+ * answers with a value or a `{ error }` that server.ts writes out.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify } from 'jose';
