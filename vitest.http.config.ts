@@ -17,6 +17,7 @@ export default defineConfig({
       'test/pin.test.ts',
       'test/viewer-cache.test.ts',
       'test/input-errors.test.ts',
+      'test/account.test.ts',
     ],
     env: { ...base.test?.env, FACADE_TRANSPORT: 'http' },
   },

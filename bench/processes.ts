@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, closeSync, createReadStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/ports.js';
 import { machineCpuMs } from './proc.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -141,16 +141,6 @@ export function buildBaseline(revision: string, into: string): { script: string;
   symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'), 'dir');
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], into);
   return { script: join(into, 'dist', 'main.js'), commit };
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface Simulator {

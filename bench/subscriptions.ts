@@ -1,18 +1,19 @@
 // Subscriptions: N concurrent `signInPin` subscribers over SSE (several per PIN, many PINs) held open against the
 // product, then every PIN approved at the simulator. Reported: memory per subscription (RSS and live heap after GC,
 // with the subscribers against without), the plex.tv polls per second the simulator sees against one per PIN per
-// PIN_POLL_INTERVAL_MS, the product's largest event-loop delay (its own Prometheus gauge), and whether every
+// its poll interval, the product's largest event-loop delay (its own Prometheus gauge), and whether every
 // subscriber got its SignInSuccess.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LIMITS } from '../src/config.js';
 import { RAISED_LIMITS } from './matrix.js';
 import { BENCH_METRICS_TOKEN, collectGarbage, log, settle, simulatorStats, startChild, startServer, startSimulator, warnings, type Server, type Simulator } from './processes.js';
 import { cpuMs, machineCpuMs, memory } from './proc.mjs';
 import { fixed, mib } from './report.js';
 import { DOCUMENTS } from './scenarios.js';
 
-/** Sent explicitly (it is the product's default) so the expected poll rate is known. */
-const POLL_INTERVAL_MS = 1000;
+/** The product's fixed poll interval: the expected poll rate. */
+const POLL_INTERVAL_MS = LIMITS.pins.pollIntervalMs;
 
 export interface SubscriptionOptions {
   readonly count: number;
@@ -103,7 +104,7 @@ async function approve(simulator: Simulator, pins: readonly { id: string }[]): P
 export async function runSubscriptions(options: SubscriptionOptions, logDir: string): Promise<SubscriptionResult> {
   const pinCount = Math.ceil(options.count / options.perPin);
   const subscribers = pinCount * options.perPin;
-  const env: Record<string, string> = { ...RAISED_LIMITS, PIN_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS) };
+  const env: Record<string, string> = { ...RAISED_LIMITS };
   log(`subscriptions: ${subscribers} subscribers, ${options.perPin} per PIN, ${pinCount} PINs, upstream latency ${options.latencyMs} ms, held ${options.holdSeconds} s`);
 
   const simulator = await startSimulator(options.latencyMs);
@@ -223,7 +224,7 @@ export function subscriptionsReport(r: SubscriptionResult, started: Date, header
     '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     `| ${r.subscribers} | ${r.pins} | ${(r.rampMs / 1000).toFixed(1)} s | ${mib(r.baseline.rss).toFixed(1)} → ${mib(r.held.rss).toFixed(1)} MiB | ${perSub(r.held.rss, r.baseline.rss)} | ${perSub(r.held.heapUsed, r.baseline.heapUsed)} | ${mib(r.released.rss).toFixed(1)} MiB | ${r.polls.perSecond.toFixed(1)} (${r.polls.expectedPerInterval.toFixed(0)}; ${r.polls.expectedWithLatency.toFixed(1)}) | ${(r.cpuMsPerSecondHeld / 10).toFixed(1)} % of a core | ${fixed(r.eventLoopMaxMs.ramp, 0)} / ${fixed(r.eventLoopMaxMs.held, 0)} / ${fixed(r.eventLoopMaxMs.approval, 0)} ms | ${r.approval.completed}/${r.subscribers} (${(r.approval.ms / 1000).toFixed(1)} s) | ${r.approval.userCallsPerPin.toFixed(2)} | ${r.failures} | ${Math.round(r.othersCpuShareHeld * 100)} % |`,
     '',
-    `Polls: each PIN is polled PIN_POLL_INTERVAL_MS after its previous answer, so the exact expectation is PINs / (interval + latency); "1 per PIN per interval" is the ceiling. ` +
+    `Polls: each PIN is polled one poll interval after its previous answer, so the exact expectation is PINs / (interval + latency); "1 per PIN per interval" is the ceiling. ` +
       'Event-loop delay: the product\'s `nodejs_eventloop_lag_max_seconds` (prom-client, reset at each scrape) over each phase; it includes prom-client\'s 10 ms sampling interval, so an idle process shows 10–15 ms. ' +
       `Live heap: V8's used heap after GC. Peak RSS while held: ${mib(r.peakRss).toFixed(0)} MiB.`,
     '',

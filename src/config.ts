@@ -1,9 +1,108 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
-import { GENERATE_HINT, parseSealingKeys, type SealingKeyring } from './auth/device.js';
+import { GENERATE_HINT, generateSealingKey, parseSealingKeys } from './auth/device.js';
+import { ABUSE_LIMITS } from './security/limits.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Limits and tunables: named constants, not environment variables (nobody should have to read about them to run the
+ * service). In-process tests override them through the factories (`createYogaServer({ config, logger, limits })`).
+ */
+export const LIMITS = {
+  plex: {
+    /** One deadline per plex.tv call (connect, headers, body): plex.tv answers in well under a second when healthy. */
+    timeoutMs: 10_000,
+    /** Connections to plex.tv, so calls in flight at once: serves 1000 concurrent clients at plex.tv's latency. */
+    maxConcurrency: 1_024,
+    /** Extra attempts of GET /user after a timeout, 5xx, 429 or network error, inside the one deadline. */
+    userRetries: 2,
+    /** Consecutive failed calls that open the circuit: a plex.tv outage then fails fast instead of piling up. */
+    breakerFailures: 5,
+    /** How long an open circuit fails fast before one probe goes through. */
+    breakerCooldownMs: 15_000,
+  },
+  pins: {
+    /** How often a followed PIN is checked at plex.tv: a user approving a PIN waits at most this long. */
+    pollIntervalMs: 1_000,
+  },
+  /** Tokens the viewer cache holds (least recently used are evicted): bounds its memory to a few MB. */
+  viewerCacheMaxEntries: 5_000,
+  /** Operation limits (graphql-armor): generous for every operation in operations/, tight for abuse. */
+  operations: { maxDepth: 10, maxAliases: 15, maxTokens: 1_000, maxDirectives: 20, maxCost: 5_000 },
+  http: {
+    /** A client that has not sent its whole request by then gets 408 (slow-loris). */
+    requestTimeoutMs: 30_000,
+    /** Idle keep-alive connections close after this: longer than the 4 s of nginx's and most proxies' pools. */
+    keepAliveTimeoutMs: 5_000,
+    /** Open client connections in all: below a default file-descriptor limit of 65536 with room to spare. */
+    maxConnections: 10_000,
+    /** Header fields a request may carry; more get 431 (browsers send about 20). */
+    maxRequestHeaders: 100,
+    /** After the drain, how long requests in flight may take: one plex.tv deadline, the longest any request waits. */
+    shutdownTimeoutMs: 10_000,
+  },
+  /** What a hostile client meets (src/security/limits.ts says why each is what it is). */
+  abuse: ABUSE_LIMITS,
+};
+
+export type Limits = typeof LIMITS;
+/** What a test overrides: any field of any group. */
+export type LimitOverrides = { readonly [K in keyof Limits]?: Limits[K] extends number ? number : Partial<Limits[K]> };
+
+/** The limits with `overrides` applied, group by group. */
+export function withLimits(overrides: LimitOverrides = {}): Limits {
+  const merged: Record<string, unknown> = { ...LIMITS };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = (LIMITS as Record<string, unknown>)[key];
+    merged[key] = typeof value === 'object' && value !== null ? { ...(base as object), ...value } : value;
+  }
+  return merged as Limits;
+}
+
+const PRODUCT = 'Plex Account GraphQL';
+
+/** Environment variables the server no longer reads, and what replaced each: a warning at start when one is set. */
+const REPLACED: Readonly<Record<string, string>> = {
+  PLEX_VERSION: 'X-Plex-Version is the version in package.json',
+  PLEX_PRODUCT: `X-Plex-Product is always "${PRODUCT}"; PLEX_CLIENT_IDENTIFIER tells deployments apart`,
+  PLEX_AUTH_URL: 'the approval page follows PLEX_API_URL (https://app.plex.tv/auth for plex.tv, <PLEX_API_URL>/simulator/approve otherwise)',
+  SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: 'it is 20 × SIGN_IN_LOGIN_FAILURES_PER_MINUTE',
+  PIN_CREATIONS_PER_MINUTE: 'it follows SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE (a third of it)',
+  PIN_POLLS_PER_MINUTE: 'it follows SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE (twice it)',
+  PIN_SUBSCRIPTIONS_PER_MINUTE: 'it follows SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE (the same)',
+  GRAPHIQL: 'GraphiQL follows GRAPHQL_INTROSPECTION',
+  FEDERATION_SDL: '_service { sdl } follows GRAPHQL_INTROSPECTION; a gateway should compose from schema.subgraph.graphql',
+  ...Object.fromEntries(
+    [
+      'PLEX_TIMEOUT_MS',
+      'PLEX_MAX_CONCURRENCY',
+      'PLEX_USER_RETRIES',
+      'PLEX_BREAKER_FAILURES',
+      'PLEX_BREAKER_COOLDOWN_MS',
+      'PIN_POLL_INTERVAL_MS',
+      'PIN_WATCH_MAX',
+      'VIEWER_CACHE_MAX_ENTRIES',
+      'GRAPHQL_MAX_DEPTH',
+      'GRAPHQL_MAX_ALIASES',
+      'GRAPHQL_MAX_TOKENS',
+      'GRAPHQL_MAX_DIRECTIVES',
+      'GRAPHQL_MAX_COST',
+      'REQUEST_TIMEOUT_MS',
+      'KEEP_ALIVE_TIMEOUT_MS',
+      'MAX_CONNECTIONS',
+      'MAX_REQUEST_HEADERS',
+      'SHUTDOWN_TIMEOUT_MS',
+    ].map((name) => [name, 'it is a fixed limit (docs/configuration.md, "Fixed limits")']),
+  ),
+};
+
+const PLEX_TV_AUTH_URL = 'https://app.plex.tv/auth';
+/** What `npm run codegen` writes from operations/*.graphql (client preset, `persistedDocuments: true`). */
+export const DEFAULT_MANIFEST = fileURLToPath(new URL('../operations/generated/persisted-documents.json', import.meta.url));
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -14,7 +113,7 @@ const flag = z.stringbool({ truthy: ['true', '1', 'on', 'yes'], falsy: ['false',
 const trustProxy = z
   .string()
   .trim()
-  .transform((value, ctx): TrustProxy => {
+  .transform((value, ctx): false | number | string[] => {
     if (/^(false|no|off)$/i.test(value)) return false;
     if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
     const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
@@ -48,169 +147,16 @@ const corsOrigins = z
         return z.NEVER;
       }
     }
-    return origins;
+    // `*` is the same as unset: any origin, never with credentials.
+    return origins.filter((origin) => origin !== '*');
   });
 
-/** The environment variables of the security and resilience controls. */
-const SECURITY_ENV = {
-  TRUST_PROXY: trustProxy.optional(),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
-  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('plex-account-graphql:'),
-  SIGN_IN_LOGIN_FAILURES_PER_MINUTE: nonNegativeInt.default(5),
-  SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: nonNegativeInt.default(100),
-  SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: nonNegativeInt.default(30),
-  PIN_CREATIONS_PER_MINUTE: nonNegativeInt.default(10),
-  PIN_POLLS_PER_MINUTE: nonNegativeInt.default(60),
-  PIN_SUBSCRIPTIONS_PER_MINUTE: nonNegativeInt.default(30),
-  RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(0),
-  MAX_REQUEST_BODY_BYTES: positiveInt.max(50 * 1024 * 1024).default(100 * 1024),
-  REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
-  SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
-  SHUTDOWN_DRAIN_MS: nonNegativeInt.max(600_000).default(5_000),
-  KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(5_000),
-  MAX_CONNECTIONS: positiveInt.max(1_000_000).default(10_000),
-  MAX_REQUEST_HEADERS: positiveInt.max(1_000).default(100),
-  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.max(1_000_000).default(200),
-  CORS_ORIGINS: corsOrigins.optional(),
-  GRAPHQL_INTROSPECTION: flag.optional(),
-  FEDERATION_SDL: flag.optional(),
-  GRAPHIQL: flag.optional(),
-  GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10),
-  GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(15),
-  GRAPHQL_MAX_TOKENS: positiveInt.max(100_000).default(1000),
-  GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.max(1000).default(20),
-  GRAPHQL_MAX_COST: positiveInt.max(1_000_000).default(5000),
-  PLEX_MAX_CONCURRENCY: positiveInt.max(10_000).default(1_024),
-  PLEX_USER_RETRIES: nonNegativeInt.max(2).default(2),
-  PLEX_BREAKER_FAILURES: positiveInt.max(1000).default(5),
-  PLEX_BREAKER_COOLDOWN_MS: positiveInt.max(600_000).default(15_000),
-} as const;
-
-type SecurityEnv = z.infer<z.ZodObject<typeof SECURITY_ENV>>;
-
-export type TrustProxy = false | number | string[];
-
-export interface SecurityConfig {
-  /** Which X-Forwarded-For hops are believed; false: only the socket address counts. */
-  readonly trustProxy: TrustProxy;
-  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
-  readonly signIn: {
-    /** Failed sign-ins per (login, client address) per minute before SignInThrottledError; 0 turns the check off. */
-    readonly loginFailuresPerMinute: number;
-    /**
-     * Failed sign-ins per login per 15 minutes, from all addresses together; 0 turns the check off. Set above what one
-     * address can reach under the per-minute limit, so that only a distributed attack locks the owner out.
-     */
-    readonly loginFailuresPerQuarterHour: number;
-    /** Sign-in attempts per client address per minute; 0 turns the check off. */
-    readonly addressAttemptsPerMinute: number;
-  };
-  /** Limits on the PIN sign-in; each 0 turns its check off. Over a limit: RATE_LIMITED, plex.tv not called. */
-  readonly pins: {
-    /** `createSignInPin` calls per client address per minute. */
-    readonly creationsPerMinute: number;
-    /**
-     * `Query.signInPin` checks of one PIN per client address per minute (per (address, PIN id)); an address may read
-     * twice this many across every PIN id.
-     */
-    readonly pollsPerMinute: number;
-    /** New `Subscription.signInPin` streams per client address per minute. */
-    readonly subscriptionsPerMinute: number;
-  };
-  /** GraphQL requests per client address per minute; 0 (the default) turns the limit off. */
-  readonly rateLimitPerMinute: number;
-  readonly maxRequestBodyBytes: number;
-  /** Header fields a request may carry; more get 431. */
-  readonly maxRequestHeaders: number;
-  readonly requestTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
-  /**
-   * On SIGTERM, how long the server keeps serving everything (new connections too) while /health answers 503 and
-   * responses close their connections, so that load balancers stop sending before it stops accepting.
-   */
-  readonly shutdownDrainMs: number;
-  /** How long an idle keep-alive connection stays open. */
-  readonly keepAliveTimeoutMs: number;
-  /** Open connections in all, and from one peer address (trusted proxies excepted). */
-  readonly connections: { readonly max: number; readonly maxPerAddress: number };
-  /** Browser origins allowed with credentials; empty: any origin, never with credentials. */
-  readonly corsOrigins: readonly string[];
-  readonly introspection: boolean;
-  /** Serves `_service { sdl }` (the subgraph SDL a gateway may fetch); follows `introspection` unless FEDERATION_SDL is set. */
-  readonly subgraphSdl: boolean;
-  readonly graphiql: boolean;
-  /** Blocks "Did you mean …" suggestions in error messages. */
-  readonly hideSuggestions: boolean;
-  readonly limits: {
-    readonly maxDepth: number;
-    readonly maxAliases: number;
-    readonly maxTokens: number;
-    readonly maxDirectives: number;
-    readonly maxCost: number;
-  };
-}
-
-export interface PlexResilienceConfig {
-  /** Upstream calls in flight at once across the process; more wait in line (within their deadline). */
-  readonly maxConcurrency: number;
-  /** Extra attempts for GET /user after a timeout, 5xx, 429 or network error; sign-in is never retried. */
-  readonly userRetries: number;
-  /** Consecutive upstream failures that open the circuit. */
-  readonly breakerFailures: number;
-  /** How long an open circuit fails fast before letting one probe through. */
-  readonly breakerCooldownMs: number;
-}
-
-function securityConfig(e: SecurityEnv, production: boolean): SecurityConfig {
-  return {
-    trustProxy: e.TRUST_PROXY ?? false,
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    signIn: {
-      loginFailuresPerMinute: e.SIGN_IN_LOGIN_FAILURES_PER_MINUTE,
-      loginFailuresPerQuarterHour: e.SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR,
-      addressAttemptsPerMinute: e.SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE,
-    },
-    pins: {
-      creationsPerMinute: e.PIN_CREATIONS_PER_MINUTE,
-      pollsPerMinute: e.PIN_POLLS_PER_MINUTE,
-      subscriptionsPerMinute: e.PIN_SUBSCRIPTIONS_PER_MINUTE,
-    },
-    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
-    maxRequestHeaders: e.MAX_REQUEST_HEADERS,
-    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
-    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
-    connections: { max: e.MAX_CONNECTIONS, maxPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
-    corsOrigins: (e.CORS_ORIGINS ?? []).filter((origin) => origin !== '*'),
-    introspection: e.GRAPHQL_INTROSPECTION ?? !production,
-    subgraphSdl: e.FEDERATION_SDL ?? e.GRAPHQL_INTROSPECTION ?? !production,
-    graphiql: e.GRAPHIQL ?? !production,
-    hideSuggestions: production,
-    limits: {
-      maxDepth: e.GRAPHQL_MAX_DEPTH,
-      maxAliases: e.GRAPHQL_MAX_ALIASES,
-      maxTokens: e.GRAPHQL_MAX_TOKENS,
-      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
-      maxCost: e.GRAPHQL_MAX_COST,
-    },
-  };
-}
-
-function plexResilienceConfig(e: SecurityEnv): PlexResilienceConfig {
-  return {
-    maxConcurrency: e.PLEX_MAX_CONCURRENCY,
-    userRetries: e.PLEX_USER_RETRIES,
-    breakerFailures: e.PLEX_BREAKER_FAILURES,
-    breakerCooldownMs: e.PLEX_BREAKER_COOLDOWN_MS,
-  };
-}
-
-
-const EnvSchema = z.object({
+/** Every environment variable the server reads (docs/configuration.md says why an operator would set each). */
+const Env = z.object({
   PORT: port.default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  NODE_ENV: z.string().optional(),
   PLEX_API_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://plex.tv' })
     .default('https://plex.tv')
@@ -222,106 +168,138 @@ const EnvSchema = z.object({
     .max(255)
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional(),
-  PLEX_PRODUCT: z.string().trim().min(1).max(255).default('Plex Account GraphQL'),
-  PLEX_VERSION: z.string().trim().min(1).max(64).default('0.1.0'),
-  PLEX_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
-  PLEX_AUTH_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.plex.tv/auth' })
-    .default('https://app.plex.tv/auth'),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://plex-demo.example.com' })
     .refine((url) => !/[?#]/.test(url), 'must have no query string or fragment')
     .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
+  TRUST_PROXY: trustProxy.default(false),
+  CORS_ORIGINS: corsOrigins.default([]),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('plex-account-graphql:'),
   PLEX_AUTH_MODE: z.enum(['legacy', 'jwt']).default('legacy'),
-  // Checked by parseSealingKeys (authConfig below), whose problems never quote the value.
-  AUTH_SEALING_KEY: z.string().optional(),
-  PIN_POLL_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1_000),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // Its problems name the variable, never its value. Set in legacy mode it is still used, so refresh credentials handed
+  // out before a switch back to legacy keep working.
+  AUTH_SEALING_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      const keys = parseSealingKeys(value);
+      if (keys.ok) return keys.keyring;
+      ctx.addIssue({ code: 'custom', message: keys.problem });
+      return z.NEVER;
+    })
+    .optional(),
   PERSISTED_OPERATIONS: z.enum(['off', 'only']).default('off'),
-  PERSISTED_OPERATIONS_MANIFEST: z.string().trim().min(1).optional(),
-  VIEWER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
-  VIEWER_CACHE_MAX_ENTRIES: positiveInt.max(1_000_000).default(5_000),
-  NODE_ENV: z.string().optional(),
+  PERSISTED_OPERATIONS_MANIFEST: z.string().trim().min(1).default(DEFAULT_MANIFEST),
+  VIEWER_CACHE_TTL_MS: nonNegativeInt.max(60_000).default(0),
+  RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(0),
+  SIGN_IN_LOGIN_FAILURES_PER_MINUTE: nonNegativeInt.default(5),
+  SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: nonNegativeInt.default(30),
+  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.max(1_000_000).default(200),
+  MAX_REQUEST_BODY_BYTES: positiveInt.max(50 * 1024 * 1024).default(100 * 1024),
+  SHUTDOWN_DRAIN_MS: nonNegativeInt.max(600_000).default(5_000),
+  GRAPHQL_INTROSPECTION: flag.optional(),
   METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable ASCII characters without spaces').optional(),
   METRICS_PORT: port.refine((value) => value > 0, 'must be a port from 1 to 65535').optional(),
-  ...SECURITY_ENV,
+}).refine((e) => e.PLEX_AUTH_MODE !== 'jwt' || e.AUTH_SEALING_KEY !== undefined, {
+  path: ['AUTH_SEALING_KEY'],
+  message: `is required with PLEX_AUTH_MODE=jwt (it seals refresh tokens): ${GENERATE_HINT}`,
+  // Reported with the other problems, at once.
+  when: () => true,
 });
 
-export interface Config {
-  readonly port: number;
-  readonly host: string;
-  readonly plex: {
-    readonly baseUrl: string;
-    readonly clientIdentifier: string;
-    /** True when no PLEX_CLIENT_IDENTIFIER was set and one was generated for this process. */
-    readonly clientIdentifierGenerated: boolean;
-    readonly product: string;
-    readonly version: string;
-    readonly timeoutMs: number;
-    /** Concurrency cap, GET /user retries and the circuit breaker around plex.tv. */
-    readonly resilience: PlexResilienceConfig;
-    /** The page a user approves a sign-in PIN on (plex.tv: https://app.plex.tv/auth; the simulator has its own). */
-    readonly authUrl: string;
-  };
-  /**
-   * The address clients reach this service at (PUBLIC_URL: scheme, host and any path prefix), when a proxy in front
-   * changes it. Unset: each request's Host (X-Forwarded-Host/-Proto from proxies TRUST_PROXY trusts). Mock mode builds
-   * the simulator's addresses (approval page, avatars, QR images) from it.
-   */
-  readonly publicUrl: string | undefined;
-  /**
-   * `legacy`: PIN sign-ins get plex.tv's classic tokens. `jwt`: each PIN sign-in is a device with its own key and gets a
-   * 7-day Plex JWT plus a sealed refresh credential (docs/plex-auth.md). Password sign-in is legacy in both.
-   */
-  readonly auth: {
-    readonly mode: 'legacy' | 'jwt';
-    /** AUTH_SEALING_KEY: seals refresh credentials (the first key) and opens them (every key). Required in jwt mode. */
-    readonly sealingKeys: SealingKeyring | null;
-  };
-  readonly pins: {
-    /** How often the signInPin subscription polls plex.tv for a young PIN. */
-    readonly pollIntervalMs: number;
-  };
-  readonly logLevel: (typeof LOG_LEVELS)[number];
-  readonly persistedOperations: {
-    /** `off`: any document runs, and manifest ids are accepted too. `only`: only documents in the manifest run. */
-    readonly mode: 'off' | 'only';
-    /** A `{ "<sha256>": "<document>" }` file; unset means the one codegen writes to operations/generated/. */
-    readonly manifestPath: string | undefined;
-  };
-  /**
-   * A short-lived, per-process cache of the account behind a token (keyed by a keyed hash of the token), sparing plex.tv
-   * when a frontend refetches `viewer`. `ttlMs` 0 (the default) turns it off: a token revoked elsewhere stays usable on
-   * an instance for at most `ttlMs`.
-   */
-  readonly viewerCache: { readonly ttlMs: number; readonly maxEntries: number };
-  /**
-   * Who reads /metrics: with `token` (METRICS_TOKEN) only requests bearing it; with `port` (METRICS_PORT) it is served
-   * on that port on loopback instead. Neither: public outside production, off in production.
-   */
-  readonly metrics: { readonly token: string | undefined; readonly port: number | undefined };
-  readonly production: boolean;
-  /** Abuse limits, throttles, CSRF/CORS, body and time limits, production hardening. */
-  readonly security: SecurityConfig;
+/** The names of the environment variables the server reads. */
+export const ENV_VARIABLES = Object.keys(Env.shape) as readonly (keyof typeof Env.shape)[];
+
+/** plex.tv's own approval page for plex.tv; the simulator's (and any stand-in's) under its own address. */
+function approvalPage(plexApiUrl: string): string {
+  const host = new URL(plexApiUrl).hostname;
+  return host === 'plex.tv' || host.endsWith('.plex.tv') ? PLEX_TV_AUTH_URL : `${plexApiUrl}/simulator/approve`;
 }
 
-/**
- * PLEX_AUTH_MODE and AUTH_SEALING_KEY. The key is required in jwt mode; when set in legacy mode it is still checked and
- * used, so refresh credentials handed out before a switch back to legacy keep working. A problem names the variable,
- * never its value.
- */
-function authConfig(
-  mode: string | undefined,
-  sealingKey: string | undefined,
-): { ok: true; auth: Config['auth'] } | { ok: false; problem: string } {
-  const jwt = mode === 'jwt';
-  if (!jwt && sealingKey === undefined) return { ok: true, auth: { mode: 'legacy', sealingKeys: null } };
-  if (sealingKey === undefined) return { ok: false, problem: `AUTH_SEALING_KEY is required with PLEX_AUTH_MODE=jwt (it seals refresh tokens): ${GENERATE_HINT}` };
-  const keys = parseSealingKeys(sealingKey);
-  if (!keys.ok) return { ok: false, problem: keys.problem };
-  return { ok: true, auth: { mode: jwt ? 'jwt' : 'legacy', sealingKeys: keys.keyring } };
+let packageVersion: string | undefined;
+/** X-Plex-Version: this release (read once, from the package.json shipped beside src/ and dist/). */
+function version(): string {
+  packageVersion ??= (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  return packageVersion;
 }
+
+/** The configuration, grouped by concern, from the environment variables. */
+const ConfigSchema = Env.transform((e) => {
+  const production = e.NODE_ENV === 'production';
+  const introspection = e.GRAPHQL_INTROSPECTION ?? !production;
+  const { SIGN_IN_LOGIN_FAILURES_PER_MINUTE: loginFailures, SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: addressAttempts } = e;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    production,
+    plex: {
+      baseUrl: e.PLEX_API_URL,
+      clientIdentifier: e.PLEX_CLIENT_IDENTIFIER ?? randomUUID(),
+      /** True when no PLEX_CLIENT_IDENTIFIER was set and one was generated for this process. */
+      clientIdentifierGenerated: e.PLEX_CLIENT_IDENTIFIER === undefined,
+      product: PRODUCT,
+      version: version(),
+      /** The page a user approves a sign-in PIN on. */
+      authUrl: approvalPage(e.PLEX_API_URL),
+    },
+    /**
+     * The address clients reach this service at, when a proxy in front changes it. Unset: each request's Host
+     * (X-Forwarded-Host/-Proto from proxies TRUST_PROXY trusts). Mock mode builds the simulator's addresses from it.
+     */
+    publicUrl: e.PUBLIC_URL,
+    /** Which X-Forwarded-For hops are believed; false: only the socket address counts. */
+    trustProxy: e.TRUST_PROXY,
+    /** Browser origins allowed with credentials; empty: any origin, never with credentials. */
+    corsOrigins: e.CORS_ORIGINS,
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    /** `legacy`: classic tokens. `jwt`: each PIN sign-in is a device with its own key (docs/plex-auth.md). */
+    auth: { mode: e.PLEX_AUTH_MODE, sealingKeys: e.AUTH_SEALING_KEY ?? null },
+    persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
+    /** A per-process cache of the account behind a token; `ttlMs` 0 turns it off. */
+    viewerCache: { ttlMs: e.VIEWER_CACHE_TTL_MS },
+    /** Per-minute limits; each 0 turns its check off. */
+    throttles: {
+      /** GraphQL requests per client address per minute. */
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      signIn: {
+        loginFailuresPerMinute: loginFailures,
+        // Per login from all addresses together per 15 minutes: above the 16 × per-minute one address can reach, so
+        // that only a guessing attack spread over many addresses meets it.
+        loginFailuresPerQuarterHour: 20 * loginFailures,
+        addressAttemptsPerMinute: addressAttempts,
+      },
+      // The PIN sign-in per client address: creating a PIN is a sign-in attempt; following or checking one is cheaper.
+      pins: {
+        creationsPerMinute: Math.ceil(addressAttempts / 3),
+        pollsPerMinute: 2 * addressAttempts,
+        subscriptionsPerMinute: addressAttempts,
+      },
+    },
+    maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+    /** Open connections from one peer address (trusted proxies excepted). */
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    /** On SIGTERM, how long /health answers 503 while everything else is still served. */
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    /**
+     * Who reads /metrics: with `token` (METRICS_TOKEN) only requests bearing it; with `port` (METRICS_PORT) it is served
+     * on that port on loopback instead. Neither: public outside production, off in production.
+     */
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
+    graphql: {
+      introspection,
+      /** `_service { sdl }`, the subgraph SDL a gateway may fetch. */
+      subgraphSdl: introspection,
+      graphiql: introspection,
+      /** Blocks "Did you mean …" suggestions in error messages. */
+      hideSuggestions: production,
+    },
+  };
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type TrustProxy = Config['trustProxy'];
 
 /** zod's generic messages, said the way the configuration table says them (messages a schema sets win over these). */
 function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
@@ -341,41 +319,33 @@ function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
   }
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+export type ConfigResult =
+  | { ok: true; config: Config; /** One line per variable that is set but no longer read, naming its replacement. */ warnings: string[] }
+  | { ok: false; problems: string[] };
 
-/** Parses the environment into a typed Config, reporting every bad variable at once. Pure: reads only `env`. */
-export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+/**
+ * Parses the environment into a typed Config, reporting every bad variable at once. Reads only `env` (and the version
+ * in package.json). `mock`: with PLEX_AUTH_MODE=jwt and no AUTH_SEALING_KEY, a key for this process.
+ */
+export function loadConfig(env: Record<string, string | undefined>, options: { mock?: boolean } = {}): ConfigResult {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = EnvSchema.safeParse(present, { error: plainMessage });
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
-  const auth = authConfig(present['PLEX_AUTH_MODE'], present['AUTH_SEALING_KEY']);
-  if (!auth.ok) problems.push(auth.problem);
-  if (!parsed.success || !auth.ok) return { ok: false, problems };
-  const e = parsed.data;
-  return {
-    ok: true,
-    config: {
-      port: e.PORT,
-      host: e.HOST,
-      plex: {
-        baseUrl: e.PLEX_API_URL,
-        clientIdentifier: e.PLEX_CLIENT_IDENTIFIER ?? randomUUID(),
-        clientIdentifierGenerated: e.PLEX_CLIENT_IDENTIFIER === undefined,
-        product: e.PLEX_PRODUCT,
-        version: e.PLEX_VERSION,
-        timeoutMs: e.PLEX_TIMEOUT_MS,
-        resilience: plexResilienceConfig(e),
-        authUrl: e.PLEX_AUTH_URL,
-      },
-      publicUrl: e.PUBLIC_URL,
-      auth: auth.auth,
-      pins: { pollIntervalMs: e.PIN_POLL_INTERVAL_MS },
-      logLevel: e.LOG_LEVEL,
-      persistedOperations: { mode: e.PERSISTED_OPERATIONS, manifestPath: e.PERSISTED_OPERATIONS_MANIFEST },
-      viewerCache: { ttlMs: e.VIEWER_CACHE_TTL_MS, maxEntries: e.VIEWER_CACHE_MAX_ENTRIES },
-      metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
-      production: e.NODE_ENV === 'production',
-      security: securityConfig(e, e.NODE_ENV === 'production'),
-    },
-  };
+  const mockKey = options.mock === true && present['PLEX_AUTH_MODE'] === 'jwt' && present['AUTH_SEALING_KEY'] === undefined;
+  if (mockKey) present['AUTH_SEALING_KEY'] = generateSealingKey();
+  const parsed = ConfigSchema.safeParse(present, { error: plainMessage });
+  if (!parsed.success) {
+    const problem = ({ path, message }: z.core.$ZodIssue) => {
+      const name = path.join('.');
+      return message.startsWith(name) ? message : `${name}${message.startsWith('is ') ? ' ' : ': '}${message}`;
+    };
+    return { ok: false, problems: parsed.error.issues.map(problem) };
+  }
+  const warnings = Object.keys(present)
+    .filter((name) => Object.hasOwn(REPLACED, name))
+    .map((name) => `${name} is set but no longer read: ${REPLACED[name]}.`);
+  if (mockKey) {
+    warnings.push(
+      'PLEX_AUTH_MODE=jwt without AUTH_SEALING_KEY: --mock made a sealing key for this process, so the refresh tokens it hands out stop working when it restarts. Set AUTH_SEALING_KEY to keep them across restarts.',
+    );
+  }
+  return { ok: true, config: parsed.data, warnings };
 }

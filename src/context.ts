@@ -6,11 +6,12 @@ import { unauthenticated } from './errors.js';
 import type { Logger } from './observability/logger.js';
 import { requestLogger } from './observability/request-logger.js';
 import type { Plex, PlexClient, UpstreamCall } from './plex/client.js';
+import type { AccountDevice, PlexHome, PlexResource } from './plex/account-schemas.js';
 import type { PlexUser } from './plex/schemas.js';
 import type { SignOuts } from './plex/sign-outs.js';
 import type { ViewerCache } from './plex/viewer-cache.js';
 import type { ClientAddressOf } from './security/client-address.js';
-import { requestThrottles, type PinThrottle, type SignInThrottle, type Throttles } from './security/throttle.js';
+import { requestThrottles, type HomePinThrottle, type PinThrottle, type SignInThrottle, type Throttles } from './security/throttle.js';
 
 export type Context = Readonly<{
   request: Request;
@@ -29,6 +30,12 @@ export type Context = Readonly<{
     readonly userByToken: DataLoader<string, PlexUser>;
     /** One poll per distinct PIN per request, however many aliases ask for it. */
     readonly pinById: DataLoader<string, PolledPin | null>;
+    /** One GET /api/v2/resources per token per request, whatever the aliases and `provides` filters. */
+    readonly resourcesByToken: DataLoader<string, PlexResource[]>;
+    /** One GET /api/v2/home/users per token per request; null when the account has no Home. */
+    readonly homeByToken: DataLoader<string, PlexHome | null>;
+    /** One GET /devices.xml per token per request. */
+    readonly devicesByToken: DataLoader<string, AccountDevice[]>;
   };
   /** Upstream calls made while serving this request, for the operation log line. */
   upstream: UpstreamCall[];
@@ -43,6 +50,8 @@ export type Context = Readonly<{
   pinWatcher: PinWatcher;
   /** Per-login and per-address sign-in throttling for this request's client. */
   signInThrottle: SignInThrottle;
+  /** Wrong Home PINs per Home user and per client address. */
+  homePinThrottle: HomePinThrottle;
   /** Per-address limits on creating, polling and following sign-in PINs. */
   pinThrottle: PinThrottle;
   /** Drops what this server keeps for a signed-out token, here and on the other instances. */
@@ -117,12 +126,20 @@ export function createContext(initial: YogaInitialContext, services: Services): 
     tokenProblem: credentials.problem ?? null,
     plex,
     auth,
-    loaders: { userByToken: batch(loadUser), pinById: batch((id) => auth.pins.poll(id)) },
+    loaders: {
+      userByToken: batch(loadUser),
+      pinById: batch((id) => auth.pins.poll(id)),
+      // Each token is checked locally (a Plex JWT's signature and expiry) before plex.tv sees it, as for `viewer`.
+      resourcesByToken: batch(async (token) => (await auth.checkToken(token), plex.resources(token))),
+      homeByToken: batch(async (token) => (await auth.checkToken(token), plex.home(token))),
+      devicesByToken: batch(async (token) => (await auth.checkToken(token), plex.devices(token))),
+    },
     upstream,
     publicUrl: services.publicUrl(request, initial),
     viewerCache,
     pinWatcher: services.pinWatcher,
     signInThrottle: throttles.signIn,
+    homePinThrottle: throttles.homePin,
     pinThrottle: throttles.pins,
     signOuts: services.signOuts,
   };

@@ -26,13 +26,13 @@ export const ErrorCode = {
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
   /** More than one `signIn` in one operation, counting aliases and fragments (HTTP 400). */
   MULTIPLE_SIGN_IN: 'MULTIPLE_SIGN_IN',
-  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, refreshAuthToken, signInPin (HTTP 400). */
+  /** Over the per-operation budget of another plex.tv-calling field: createSignInPin, signOut, refreshAuthToken, switchHomeUser, revokeDevice, signInPin (HTTP 400). */
   PLEX_CALL_BUDGET_EXCEEDED: 'PLEX_CALL_BUDGET_EXCEEDED',
   /** A JSON array of operations in one request (HTTP 400). */
   BATCHING_NOT_ALLOWED: 'BATCHING_NOT_ALLOWED',
   /** A simple (non-preflighted) cross-site request without a preflight header (HTTP 403). */
   CSRF_REJECTED: 'CSRF_REJECTED',
-  /** More request header fields than MAX_REQUEST_HEADERS (HTTP 431). */
+  /** More request header fields than LIMITS.http.maxRequestHeaders (HTTP 431). */
   REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   /** The last event of a subscription whose server instance is stopping: subscribe again (another instance answers). */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
@@ -121,7 +121,7 @@ export function plexCallBudgetExceeded(field: string, limit: number, found: numb
   );
 }
 
-/** `_service { sdl }` asked for while the schema is hidden (introspection off, FEDERATION_SDL not on). */
+/** `_service { sdl }` asked for while the schema is hidden (introspection and the subgraph SDL off). */
 export function subgraphSdlDisabled(): GraphQLError {
   return createGraphQLError(
     'Introspection is disabled, and so is the field "_service". A gateway composes this subgraph from its published schema.subgraph.graphql.',

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeVersionWarning, parseCommandLine } from './cli.js';
-import { loadConfig } from './config.js';
+import { LIMITS, loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { generateSealingKey } from './auth/device.js';
 import { SIMULATOR_PREFIX } from './plugins/simulator.js';
 import { startServer, type RunningServer } from './server.js';
 import type { PlexSimulator } from './simulator/index.js';
@@ -18,24 +17,16 @@ const commandLine = parseCommandLine(process.argv.slice(2));
 if (!commandLine.ok) cannotStart(commandLine.problem);
 const { mock } = commandLine;
 
-const logger = createLogger(process.env['LOG_LEVEL'] && /^(fatal|error|warn|info|debug|trace|silent)$/.test(process.env['LOG_LEVEL']) ? process.env['LOG_LEVEL'] : 'info');
-const unsupportedNode = nodeVersionWarning(process.versions.node);
-if (unsupportedNode !== undefined) logger.warn(unsupportedNode);
-
-// --mock with PLEX_AUTH_MODE=jwt works out of the box: a sealing key for this process (its refresh tokens die with it).
-const jwtMockKey = mock && process.env['PLEX_AUTH_MODE'] === 'jwt' && !process.env['AUTH_SEALING_KEY'];
-const loaded = loadConfig(jwtMockKey ? { ...process.env, AUTH_SEALING_KEY: generateSealingKey() } : process.env);
+const loaded = loadConfig(process.env, { mock });
 if (!loaded.ok) {
   const s = loaded.problems.length === 1 ? '' : 's';
   cannotStart(`environment variable${s} to fix: ${loaded.problems.join('; ')}. docs/configuration.md lists every variable, its valid values and its default.`);
 }
 const { config } = loaded;
-logger.level = config.logLevel;
-if (jwtMockKey) {
-  logger.warn(
-    'PLEX_AUTH_MODE=jwt without AUTH_SEALING_KEY: --mock made a sealing key for this process, so the refresh tokens it hands out stop working when it restarts. Set AUTH_SEALING_KEY to keep them across restarts.',
-  );
-}
+const logger = createLogger(config.logLevel);
+const unsupportedNode = nodeVersionWarning(process.versions.node);
+if (unsupportedNode !== undefined) logger.warn(unsupportedNode);
+for (const warning of loaded.warnings) logger.warn(warning);
 if (config.plex.clientIdentifierGenerated && !mock) {
   logger.warn(
     'PLEX_CLIENT_IDENTIFIER is not set: using a random one for this process. Set a stable one in production, or every restart shows up as a new device in the account.',
@@ -89,7 +80,8 @@ async function stop(signal: string) {
     return;
   }
   stopping = true;
-  const { shutdownDrainMs, shutdownTimeoutMs } = config.security;
+  const { shutdownDrainMs } = config;
+  const { shutdownTimeoutMs } = LIMITS.http;
   // SIGTERM (an orchestrator, a rolling restart): drain first. SIGINT (Ctrl-C at a terminal): stop at once.
   const drainMs = signal === 'SIGTERM' ? shutdownDrainMs : 0;
   // running.close() bounds the drain itself; this is the last resort if closing the pool or Redis hangs.

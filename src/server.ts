@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Config } from './config.js';
+import { DEFAULT_MANIFEST, withLimits, type Config, type LimitOverrides } from './config.js';
 import { StartupError } from './errors.js';
 import { createAuth } from './auth/mode.js';
 import { createPinWatcher } from './auth/pin-sign-in.js';
@@ -27,7 +27,7 @@ import { useNoStore } from './plugins/no-store.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { usePlexCallBudget } from './plugins/plex-call-budget.js';
-import { DEFAULT_MANIFEST, DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments, type Manifest } from './plugins/persisted-operations.js';
+import { DOCUMENT_ID_PARAM, loadManifest, usePersistedDocuments, type Manifest } from './plugins/persisted-operations.js';
 import { useRequestRateLimit } from './plugins/rate-limit.js';
 import { useInputErrors } from './plugins/input-errors.js';
 import { useRequestIdHeader } from './plugins/request-id.js';
@@ -40,12 +40,13 @@ import { limitConnections } from './security/connection-limits.js';
 import { publicUrlResolver } from './security/public-url.js';
 import type { PlexSimulator } from './simulator/index.js';
 import { connectRedis } from './redis.js';
-import { abuseLimits, type AbuseLimits } from './security/limits.js';
 import { createThrottles } from './security/throttle.js';
 
 export interface ServerDeps {
   readonly config: Config;
   readonly logger: Logger;
+  /** Overrides of the fixed limits (LIMITS), for tests. */
+  readonly limits?: LimitOverrides;
   /** Injected in tests; built from config otherwise (and then closed with the server). */
   readonly plex?: PlexClient;
   /** The clock of token checks and device JWTs; Date.now when absent. Injected in tests (with the simulator's). */
@@ -57,8 +58,6 @@ export interface ServerDeps {
   readonly simulator?: PlexSimulator;
   /** Where the server is in its shutdown; set by startServer. Absent: never draining, never closing. */
   readonly lifecycle?: ServerLifecycle;
-  /** Tests: overrides of the abuse limits (src/security/limits.ts). */
-  readonly limits?: Partial<AbuseLimits>;
   /** Set by startServer: the registry its METRICS_PORT listener serves too. Built from config when absent. */
   readonly metrics?: Metrics;
 }
@@ -101,21 +100,23 @@ query Viewer {
  */
 export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaServer {
   const { config, logger, simulator } = deps;
-  const { security } = config;
+  const limits = withLimits(deps.limits);
   if (simulator !== undefined && loopback === undefined) throw new Error('a mounted simulator is called over HTTP: start the server with startServer');
-  const manifest = loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST);
+  const manifest = loadManifest(config.persistedOperations.manifestPath);
   const metrics = deps.metrics ?? serverMetrics(config, manifest);
   const access = metricsAccess(config.metrics, config.production);
   if (access.kind === 'off' && config.metrics.port === undefined) {
     logger.warn(`${METRICS_PATH} is off: in production it is served only with METRICS_TOKEN (scraped as a bearer token) or on METRICS_PORT (loopback)`);
   }
   const now = deps.now ?? Date.now;
-  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: security.trustProxy });
+  const publicUrlOf = publicUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy });
   // Mock mode: plex.tv is the simulator on this very server; its approval page replaces app.plex.tv/auth.
   const simulatorUrl = simulator !== undefined && loopback !== undefined ? `${loopback.url}${SIMULATOR_PREFIX}` : undefined;
   const plexSettings = simulatorUrl === undefined ? config.plex : { ...config.plex, baseUrl: simulatorUrl, authUrl: `${simulatorUrl}/approve` };
   const onFieldDrift = createFieldDriftReporter({ logger, count: metrics.observeFieldDrift, now });
-  const plex = deps.plex ?? createPlexClient({ ...plexSettings, logger, onFieldDrift, onCall: metrics.observePlexCall, now });
+  const plex =
+    deps.plex ??
+    createPlexClient({ ...plexSettings, timeoutMs: limits.plex.timeoutMs, resilience: limits.plex, logger, onFieldDrift, onCall: metrics.observePlexCall, now });
   // The simulator's loopback addresses in what it hands out become the address each client reached this server at.
   const publicUrlFor =
     simulatorUrl === undefined
@@ -126,11 +127,10 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
         };
   const lifecycle = deps.lifecycle ?? { isDraining: () => false, closing: new AbortController().signal };
   // REDIS_URL: one connection shared by the throttle counters, the sign-out broadcast and jwt-mode pending sign-ins.
-  const redis = security.redis.url ? connectRedis(security.redis.url, security.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
-  const limits = abuseLimits(deps.limits);
-  const throttles = createThrottles(security, logger, { redis, limits, signInWaitMs: config.plex.timeoutMs });
-  const clientAddress = clientAddressResolver(security.trustProxy);
-  const viewerCache = createViewerCache(config.viewerCache, metrics.observeViewerCacheLookup);
+  const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.keyPrefix, logger, metrics.observeThrottleStore) : undefined;
+  const throttles = createThrottles(config.throttles, logger, { redis, limits: limits.abuse, signInWaitMs: limits.plex.timeoutMs });
+  const clientAddress = clientAddressResolver(config.trustProxy);
+  const viewerCache = createViewerCache({ ttlMs: config.viewerCache.ttlMs, maxEntries: limits.viewerCacheMaxEntries }, metrics.observeViewerCacheLookup);
   // Every instance publishes its sign-outs; those with a viewer cache also listen, and drop the token at once.
   const signOuts = createSignOuts({ redis, logger, viewerCache });
   // PLEX_AUTH_MODE: how PINs sign in (a device per PIN in jwt mode), local JWT checks and refresh.
@@ -140,7 +140,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     redis,
     logger,
     now,
-    pending: { perAddress: limits.pendingSignInsPerAddress, addresses: limits.pendingSignInAddresses, opened: limits.openedDevices },
+    pending: { perAddress: limits.abuse.pendingSignInsPerAddress, addresses: limits.abuse.pendingSignInAddresses, opened: limits.abuse.openedDevices },
   });
   // The watcher polls outside any request.
   const background = plex.forRequest();
@@ -148,11 +148,11 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
   const pinWatcher = createPinWatcher({
     poll: (id) => pins.poll(id),
     loadUser: (token) => background.currentUser(token),
-    intervalMs: config.pins.pollIntervalMs,
-    maxPerAddress: limits.watchedPinsPerAddress,
-    pollsPerSecond: limits.pinPollsPerSecond,
-    backoffAfterMs: limits.pinPollBackoffAfterMs,
-    maxIntervals: limits.pinPollMaxIntervals,
+    intervalMs: limits.pins.pollIntervalMs,
+    maxPerAddress: limits.abuse.watchedPinsPerAddress,
+    pollsPerSecond: limits.abuse.pinPollsPerSecond,
+    backoffAfterMs: limits.abuse.pinPollBackoffAfterMs,
+    maxIntervals: limits.abuse.pinPollMaxIntervals,
     now,
   });
   const services = { plex, logger, auth, viewerCache, pinWatcher, throttles, clientAddress, signOuts, publicUrl: publicUrlFor };
@@ -171,7 +171,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
     context: (initial) => createContext(initial, services),
-    cors: corsPolicy(security.corsOrigins),
+    cors: corsPolicy(config.corsOrigins),
     batching: false,
     // MAX_REQUEST_BODY_BYTES is the useRequestBodyLimit plugin below.
     maxRequestBodySize: false,
@@ -185,7 +185,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
       error: (...args) =>
         args.some(alreadyLogged) ? undefined : logger.error({ err: args.find((arg) => arg instanceof Error), detail: args.filter((arg) => !(arg instanceof Error)) }),
     },
-    graphiql: security.graphiql && {
+    graphiql: config.graphql.graphiql && {
       title: 'Plex account GraphQL',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
       headers: JSON.stringify({ Authorization: 'Bearer <authToken from signIn>' }, null, 2),
@@ -197,20 +197,20 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
     extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
       useDrainingHealth(HEALTH_ENDPOINT, lifecycle.isDraining),
-      useHeaderLimit(security.maxRequestHeaders),
+      useHeaderLimit(limits.http.maxRequestHeaders),
       useRequestIdHeader(),
       useNoStore(GRAPHQL_ENDPOINT),
       ...(simulator === undefined ? [] : [useSimulator(simulator, publicUrlOf)]),
       ...(throttles.consumeRequest ? [useRequestRateLimit(throttles.consumeRequest, clientAddress, GRAPHQL_ENDPOINT)] : []),
       useCsrfProtection(),
-      useRequestBodyLimit(security.maxRequestBodyBytes),
+      useRequestBodyLimit(config.maxRequestBodyBytes),
       useNoBatching(),
-      useOperationLimits(security.limits, security.hideSuggestions),
+      useOperationLimits(limits.operations, config.graphql.hideSuggestions),
       usePlexCallBudget(),
-      useEntitiesLimits(subgraphSchema, security.limits.maxAliases),
-      ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
-      ...(security.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
-      useInputErrors({ hideSuggestions: security.hideSuggestions }),
+      useEntitiesLimits(subgraphSchema, limits.operations.maxAliases),
+      ...(config.graphql.introspection ? [] : [useDisableIntrospection() as Plugin]),
+      ...(config.graphql.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
+      useInputErrors({ hideSuggestions: config.graphql.hideSuggestions }),
       usePersistedDocuments(config.persistedOperations, manifest),
       ...metrics.plugins,
       useUnexpectedErrorLog(logger, loggedErrors),
@@ -236,7 +236,7 @@ export function createYogaServer(deps: ServerDeps, loopback?: Loopback): YogaSer
  * the project's own operations/ documents (the default manifest), whatever names clients send.
  */
 function serverMetrics(config: Config, manifest: Manifest): Metrics {
-  const own = config.persistedOperations.manifestPath === undefined ? [] : [...loadManifest(DEFAULT_MANIFEST).values()];
+  const own = config.persistedOperations.manifestPath === DEFAULT_MANIFEST ? [] : [...loadManifest(DEFAULT_MANIFEST).values()];
   return createMetrics(operationNames([...manifest.values(), ...own]), metricsAccess(config.metrics, config.production));
 }
 
@@ -251,7 +251,7 @@ export interface RunningServer {
   drain(): void;
   /**
    * Stops accepting, ends open subscriptions with a SHUTTING_DOWN event, lets requests in flight finish (within
-   * SHUTDOWN_TIMEOUT_MS), then releases the plex.tv pool and Redis.
+   * LIMITS.http.shutdownTimeoutMs), then releases the plex.tv pool and Redis.
    */
   close(): Promise<void>;
 }
@@ -307,10 +307,11 @@ function loopbackOf(address: AddressInfo): Loopback {
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config } = deps;
   // Built here, so that METRICS_PORT serves the same registry the service records into.
-  const metrics = deps.metrics ?? serverMetrics(config, loadManifest(config.persistedOperations.manifestPath ?? DEFAULT_MANIFEST));
+  const metrics = deps.metrics ?? serverMetrics(config, loadManifest(config.persistedOperations.manifestPath));
   let draining = false;
   const closing = new AbortController();
-  const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, connections, trustProxy } = config.security;
+  const { requestTimeoutMs, shutdownTimeoutMs, keepAliveTimeoutMs, maxConnections } = withLimits(deps.limits).http;
+  const { trustProxy } = config;
   // A client gets requestTimeoutMs to send its whole request, and at most 10 s for its headers (a connection that
   // sends nothing is cut then too); slow-loris connections are cut.
   const headersTimeout = Math.min(requestTimeoutMs, 10_000);
@@ -332,11 +333,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     },
   );
   limitConnections(server, {
-    maxConnections: connections.max,
-    maxPerAddress: connections.maxPerAddress,
+    maxConnections,
+    maxPerAddress: config.maxConnectionsPerAddress,
     exempt: isTrustedProxy(trustProxy),
     firstRequestTimeoutMs: headersTimeout,
-    bodyTimeoutMs: abuseLimits(deps.limits).bodyTimeoutMs,
+    bodyTimeoutMs: withLimits(deps.limits).abuse.bodyTimeoutMs,
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, config.port, config.host));
@@ -378,7 +379,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     close() {
       closed ??= (async () => {
         draining = true;
-        // Stop accepting; requests in flight get SHUTDOWN_TIMEOUT_MS to finish, then what is left is cut.
+        // Stop accepting; requests in flight get shutdownTimeoutMs to finish, then what is left is cut.
         const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
         force.unref();
         const stopped = new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { createFieldDriftReporter } from '../src/plex/drift.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, startHarness, type Harness } from './harness.js';
+import { bearer, startHarness, type Harness } from './support/servers.js';
 
 // plex.tv's account bodies come in more than one shape (docs/plex-api.md, "The shape drifts"): the demo accounts are
 // served in the old shape (plain), the 2026 shape (current: comma-string language lists, GET /user without the
@@ -27,7 +27,7 @@ type Account = Record<string, unknown> & { profile: Record<string, unknown> | nu
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ PIN_CREATIONS_PER_MINUTE: '1000' });
+  h = await startHarness({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '3000' });
 });
 afterAll(() => h.close());
 afterEach(() => h.sim.reset());

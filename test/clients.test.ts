@@ -6,7 +6,7 @@ import { SignInDocument, ViewerDocument, type SignInMutation } from '../operatio
 import possibleTypes from '../operations/generated/possible-types.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger, testConfig } from './harness.js';
+import { capturingLogger, testConfig } from './support/servers.js';
 
 let sim: PlexSimulator;
 let running: RunningServer;

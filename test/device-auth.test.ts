@@ -17,7 +17,7 @@ import {
 import { createTokenCheck, type TokenCheck } from '../src/auth/verifier.js';
 import { createPlexClient, type Plex, type PlexClient } from '../src/plex/client.js';
 import { DEMO_ACCOUNTS, createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger } from './harness.js';
+import { capturingLogger } from './support/servers.js';
 
 // The client side of plex.tv's JWT device authentication, over real HTTP against the simulator (whose clock the tests
 // move): devices, the sealed refresh credential, the Plex client's JWT calls, and the local token check.

@@ -77,7 +77,7 @@ beforeAll(() => {
 describe('the Docker image, run as the README says (node dist/main.js --mock with the image environment)', () => {
   it('the README turns on GraphiQL and introspection for trying it out', () => {
     expect(imageEnvironment()).toMatchObject({ NODE_ENV: 'production' });
-    expect(readmeDockerOptions()).toEqual({ GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' });
+    expect(readmeDockerOptions()).toEqual({ GRAPHQL_INTROSPECTION: 'true' });
   });
 
   it('serves the demo page, and GraphiQL that loads the schema', async () => {
@@ -101,7 +101,7 @@ describe('the Docker image, run as the README says (node dist/main.js --mock wit
     }
   }, 60_000);
 
-  it('without those two variables, the image serves neither GraphiQL nor the schema (production)', async () => {
+  it('without that variable, the image serves neither GraphiQL nor the schema (production)', async () => {
     const image = await startImage({});
     try {
       const page = await graphiql(image.base);

@@ -5,7 +5,8 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { JSON_HEADERS, startRealServer, type RealServer } from './security-helpers.js';
+import { JSON_HEADERS, startRealServer, type RealServer } from './support/servers.js';
+import { subscribeSse, type SseEvent } from './support/sse.js';
 
 /**
  * Every GraphQL example in the README and docs/ runs here against a real server and the simulator: ```graphql blocks,
@@ -70,7 +71,7 @@ const examples = files.flatMap(examplesOf);
 
 let s: RealServer;
 beforeAll(async () => {
-  s = await startRealServer({ PIN_POLL_INTERVAL_MS: '50', SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '0', SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0' });
+  s = await startRealServer({ SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '0', SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0' }, { limits: { pins: { pollIntervalMs: 50 } } });
 });
 afterAll(() => s.close());
 
@@ -106,27 +107,8 @@ async function variablesFor(operation: OperationDefinitionNode): Promise<Record<
   return values;
 }
 
-async function* sse(query: string, variables: Record<string, unknown>, token: string): AsyncGenerator<{ event: string; data: string }> {
-  const response = await fetch(`${s.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  expect(response.status).toBe(200);
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body!) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-      const lines = buffer.slice(0, end).split('\n').filter((line) => !line.startsWith(':'));
-      buffer = buffer.slice(end + 2);
-      if (lines.length === 0) continue;
-      yield {
-        event: lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message',
-        data: lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n'),
-      };
-    }
-  }
+function sse(query: string, variables: Record<string, unknown>, token: string): AsyncGenerator<SseEvent> {
+  return subscribeSse(s.url, query, variables, { authorization: `Bearer ${token}` });
 }
 
 /** The ```sh block of `file` that holds `marker`. */

@@ -9,7 +9,7 @@ import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { bearer, capturingLogger, testConfig } from './harness.js';
+import { bearer, capturingLogger, testConfig } from './support/servers.js';
 
 // A second subgraph, as another team would write it: watch lists keyed by the Plex account id.
 const WATCHLIST_SDL = /* GraphQL */ `
@@ -35,6 +35,22 @@ const WATCHLIST_SDL = /* GraphQL */ `
   }
 `;
 
+// A media-server subgraph: the libraries of a Plex Media Server, keyed by the resource's clientIdentifier.
+const MEDIA_SDL = /* GraphQL */ `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
+
+  type Resource @key(fields: "clientIdentifier") {
+    clientIdentifier: String!
+    "The server's libraries."
+    libraries: [Library!]!
+  }
+
+  type Library {
+    title: String!
+  }
+`;
+const STREAM_MASTER = '8276c3fa6bc24e44b347e19c71fbb98b9287c1e9';
+
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -50,6 +66,8 @@ async function closeServer(server: Server): Promise<void> {
 let sim: PlexSimulator;
 let subgraph: RunningServer;
 let watchlistServer: Server;
+let mediaServer: Server;
+const mediaHeaders: IncomingHttpHeaders[] = [];
 let gatewayServer: Server;
 let gateway: GatewayRuntime;
 let gatewayUrl: string;
@@ -92,10 +110,29 @@ beforeAll(async () => {
   });
   const watchlistUrl = `${await listen(watchlistServer)}/graphql`;
 
+  const mediaYoga = createYoga({
+    logging: false,
+    schema: buildSubgraphSchema({
+      typeDefs: parse(MEDIA_SDL),
+      resolvers: {
+        Resource: {
+          __resolveReference: (resource: { clientIdentifier: string }) => resource,
+          libraries: (resource: { clientIdentifier: string }) => (resource.clientIdentifier === STREAM_MASTER ? [{ title: 'Movies' }, { title: 'TV Shows' }] : []),
+        },
+      },
+    }),
+  });
+  mediaServer = createServer((request, response) => {
+    mediaHeaders.push(request.headers);
+    void mediaYoga(request, response);
+  });
+  const mediaUrl = `${await listen(mediaServer)}/graphql`;
+
   // What `npm run schema` commits is what the composition reads.
   const composed = composeServices([
     { name: 'plex-account', url: `${subgraph.url}/graphql`, typeDefs: parse(subgraphSdl) },
     { name: 'watchlist', url: watchlistUrl, typeDefs: parse(WATCHLIST_SDL) },
+    { name: 'media-server', url: mediaUrl, typeDefs: parse(MEDIA_SDL) },
   ]);
   expect(composed.errors ?? []).toEqual([]);
 
@@ -120,6 +157,7 @@ afterAll(async () => {
   await closeServer(gatewayServer);
   await gateway[Symbol.asyncDispose]();
   await closeServer(watchlistServer);
+  await closeServer(mediaServer);
   await subgraph.close();
   await sim.close();
 });
@@ -127,6 +165,7 @@ afterAll(async () => {
 beforeEach(() => {
   sim.reset();
   watchlistHeaders.length = 0;
+  mediaHeaders.length = 0;
 });
 
 async function post(url: string, query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
@@ -175,7 +214,7 @@ describe('the subgraph', () => {
     expect(body).toEqual({ data: { _entities: [null, { id: plainId, username: DEMO_ACCOUNTS.plain.username }, null] } });
   });
 
-  it('costs one GET /user for N representations (up to GRAPHQL_MAX_ALIASES, 15)', async () => {
+  it('costs one GET /user for N representations (up to the alias limit, 15)', async () => {
     const representations = Array.from({ length: 15 }, (_, index) => ({ __typename: 'User', id: index % 2 ? plainId : String(index) }));
     const { body } = await post(`${subgraph.url}/graphql`, ENTITIES, { 'x-plex-token': token }, { representations });
     expect(body.errors).toBeUndefined();
@@ -235,6 +274,18 @@ describe('through Hive Gateway', () => {
     expect(body.errors?.map((error) => error.path)).toEqual([['publicWatchlists', 1, 'owner', 'uuid']]);
     expect(JSON.stringify(body.errors)).not.toContain(DEMO_ACCOUNTS.twoFactor.username);
     expect(sim.count('user')).toBe(1);
+  });
+
+  it("extends the viewer's Resources from a media-server subgraph by clientIdentifier, with one GET /api/v2/resources", async () => {
+    const { body } = await post(gatewayUrl, '{ viewer { resources(provides: [SERVER]) { name clientIdentifier libraries { title } } } }', bearer(token));
+    expect(body.errors).toBeUndefined();
+    const resources = body.data.viewer.resources as { name: string; libraries: { title: string }[] }[];
+    expect(resources.find((resource) => resource.name === 'StreamMaster')?.libraries).toEqual([{ title: 'Movies' }, { title: 'TV Shows' }]);
+    expect(resources.find((resource) => resource.name === 'PirateBay')?.libraries).toEqual([]);
+    expect(sim.count('resources')).toBe(1);
+    expect(mediaHeaders.length).toBeGreaterThan(0);
+    expect(mediaHeaders.every((headers) => !headers.authorization && !headers['x-plex-token'])).toBe(true);
+    expect(subgraphSdl).toMatch(/type Resource\s+@key\(fields: "clientIdentifier"\)/);
   });
 
   it('passes UNAUTHENTICATED through when the client sends no token', async () => {

@@ -2,7 +2,7 @@ import { serverAudits, type AuditResult } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger, testConfig } from './harness.js';
+import { capturingLogger, testConfig } from './support/servers.js';
 
 let sim: PlexSimulator;
 let running: RunningServer;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
-import { capturingLogger, startHarness, testConfig, type Harness } from './harness.js';
+import { capturingLogger, startHarness, testConfig, type Harness } from './support/servers.js';
 import { curl, readmeCommands } from './readme.js';
 
 // A missing or mistyped field of SignInInput or CreateSignInPinInput is named by its path from the argument, in the

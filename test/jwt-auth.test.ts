@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { SignJWT, compactDecrypt, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
@@ -16,7 +14,11 @@ import {
 import { generateSealingKey } from '../src/auth/device.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEMO_ACCOUNTS, createPlexSimulator, type PlexSimulator } from '../src/simulator/index.js';
-import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, testConfig } from './harness.js';
+import { until } from './support/until.js';
+import { freePort } from './support/ports.js';
+import { startRedis, type TestRedis } from './support/redis.js';
+import { subscribeSse, type SseEvent } from './support/sse.js';
+import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, testConfig, testLimits } from './support/servers.js';
 
 // PLEX_AUTH_MODE=jwt end to end: real HTTP to the facade, real HTTP from it to the simulator, one clock for both that
 // the tests move forward (only ever forward: the servers' key caches and cool-downs must see time pass).
@@ -56,17 +58,15 @@ async function startFacade(env: Record<string, string> = {}, plex: PlexSimulator
   const config = testConfig(plex.url, {
     PORT: '0',
     HOST: '127.0.0.1',
-    // Generous: the machine running the tests is shared, and these flows sign and seal.
-    PLEX_TIMEOUT_MS: '5000',
-    PIN_POLL_INTERVAL_MS: '50',
-    // These tests sign in many times from one address; the PIN throttles have tests of their own.
-    PIN_CREATIONS_PER_MINUTE: '0',
-    PIN_POLLS_PER_MINUTE: '0',
+    // These tests sign in many times from one address; the throttles have tests of their own.
+    SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0',
     PLEX_AUTH_MODE: 'jwt',
     AUTH_SEALING_KEY: SEALING_KEY,
     ...env,
   });
-  const running: RunningServer = await startServer({ config, logger, now });
+  // Generous: the machine running the tests is shared, and these flows sign and seal.
+  const limits = testLimits({ plex: { timeoutMs: 5000 }, pins: { pollIntervalMs: 50 } });
+  const running: RunningServer = await startServer({ config, logger, now, limits });
   return {
     url: running.url,
     logs: lines,
@@ -226,27 +226,10 @@ describe('PIN sign-in in jwt mode', () => {
 
   it('follows the PIN over Server-Sent Events with the same device, and the token works', async () => {
     const pin = await createPin();
-    const response = await fetch(`${facade.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: print(WatchSignInPinDocument), variables: { id: pin.id, code: pin.code } }),
-    });
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const events: { event: string; data: string }[] = [];
-    let buffer = '';
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-        const lines = buffer.slice(0, end).split('\n').filter((line) => !line.startsWith(':'));
-        buffer = buffer.slice(end + 2);
-        if (lines.length === 0) continue;
-        events.push({
-          event: lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message',
-          data: lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n'),
-        });
-        if (events.length === 1) sim.approvePin(pin.id, DEMO_ACCOUNTS.twoFactor.login);
-      }
+    const events: SseEvent[] = [];
+    for await (const event of subscribeSse(facade.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
+      events.push(event);
+      if (events.length === 1) sim.approvePin(pin.id, DEMO_ACCOUNTS.twoFactor.login);
     }
     expect(events.map((e) => e.event)).toEqual(['next', 'next', 'complete']);
     expect(JSON.parse(events[0]!.data).data.signInPin.__typename).toBe('SignInPinPending');
@@ -510,37 +493,14 @@ describe('legacy mode', () => {
 
 // ---- two instances sharing the pending devices through Redis -------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('jwt mode with REDIS_URL', () => {
-  let redis: ChildProcess | undefined;
+  let redis: TestRedis;
   let url = '';
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    redis.on('error', () => {});
-    // Queued until redis-server accepts connections.
-    const client = new Redis(url, { retryStrategy: () => 100, maxRetriesPerRequest: null });
-    client.on('error', () => {});
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('redis-server did not start: is it installed (apt-get install redis-server)?')), 10_000).unref(),
-    );
-    try {
-      await Promise.race([client.ping(), timeout]);
-    } finally {
-      client.disconnect();
-    }
+    redis = await startRedis();
+    url = redis.url;
   });
-  afterAll(() => {
-    redis?.kill();
-  });
+  afterAll(() => redis?.stop());
 
   it('a PIN created on one instance finishes on another; the device is stored sealed', async () => {
     const env = { REDIS_URL: url, REDIS_KEY_PREFIX: 'jwt-test:' };
@@ -548,8 +508,7 @@ describe('jwt mode with REDIS_URL', () => {
     const b = await startFacade(env);
     try {
       const connected = (f: Facade) => f.logs.some((line) => line.includes('Redis connected'));
-      const deadline = Date.now() + 10_000;
-      while (!(connected(a) && connected(b)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(() => connected(a) && connected(b), 'both instances to reach Redis');
       const signedIn = await signIn(DEMO_ACCOUNTS.plain.login, a, b);
       expect((await viewerName(signedIn.authToken, b)).body.data?.viewer?.username).toBe(DEMO_ACCOUNTS.plain.username);
       const client = new Redis(url);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REDACTED_KEYS, type Logger } from '../src/observability/logger.js';
-import { capturingLogger } from './harness.js';
+import { capturingLogger } from './support/servers.js';
 
 const SECRET = 'canary-SECRET-51d0';
 

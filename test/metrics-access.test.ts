@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './deployment/processes.js';
-import { startRealServer } from './security-helpers.js';
+import { startRealServer } from './support/servers.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 

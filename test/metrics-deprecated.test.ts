@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ViewerDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
-import { bearer, startHarness, type Harness } from './harness.js';
+import { bearer, startHarness, type Harness } from './support/servers.js';
 
 function count(exposition: string, labels: Record<string, string>): number {
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);

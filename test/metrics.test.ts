@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { print } from 'graphql';
 import { CreateSignInPinDocument, SignInDocument, ViewerNameDocument, WatchSignInPinDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, startHarness, type Harness } from './harness.js';
+import { bearer, startHarness, type Harness } from './support/servers.js';
 
 /** One sample of a Prometheus text exposition: the value of `name` whose labels include all of `labels` (summed). */
 function sample(exposition: string, name: string, labels: Record<string, string> = {}): number {
@@ -89,7 +89,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts a subscription once, with its last event, and the background PIN poller’s plex.tv calls', async () => {
-    const pins = await startHarness({ PIN_POLL_INTERVAL_MS: '50' });
+    const pins = await startHarness({}, { limits: { pins: { pollIntervalMs: 50 } } });
     try {
       const created = await pins.gql(CreateSignInPinDocument, {});
       const pin = created.body.data!.createSignInPin;

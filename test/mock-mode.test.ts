@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger, testConfig } from './harness.js';
+import { capturingLogger, testConfig, testLimits } from './support/servers.js';
 
 // Mock mode as `main.ts --mock` (and `docker run -p 4000:4000 IMAGE --mock`) runs it: the simulator mounted under
 // /simulator on the server's own port, the plex client calling it there over loopback HTTP.
@@ -46,9 +46,9 @@ function graphql(port: number, host: string, query: string, variables: Record<st
 
 async function mockServer(env: Record<string, string> = {}): Promise<{ sim: PlexSimulator; server: RunningServer; port: number }> {
   const sim = createPlexSimulator();
-  // PLEX_API_URL and PLEX_AUTH_URL are not used in mock mode: the server points its plex client at itself.
-  const config = testConfig('https://plex.invalid', { HOST: '0.0.0.0', PORT: '0', PLEX_TIMEOUT_MS: '5000', ...env });
-  const server = await startServer({ config, logger: capturingLogger('warn').logger, simulator: sim });
+  // PLEX_API_URL is not used in mock mode: the server points its plex client at itself.
+  const config = testConfig('https://plex.invalid', { HOST: '0.0.0.0', PORT: '0', ...env });
+  const server = await startServer({ config, logger: capturingLogger('warn').logger, simulator: sim, limits: testLimits({ plex: { timeoutMs: 5000 } }) });
   return { sim, server, port: Number(new URL(server.url).port) };
 }
 

@@ -1,8 +1,8 @@
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import type { AbuseLimits } from '../src/security/limits.js';
-import { errorCode, startRealServer, type RealServer } from './security-helpers.js';
+import { errorCode, startRealServer, type RealServer, type ServerOptions } from './support/servers.js';
 
 const VIEWER = '{ viewer { id } }';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -16,36 +16,28 @@ afterEach(async () => {
   servers = [];
 });
 
-async function start(env: Record<string, string>, limits?: Partial<AbuseLimits>): Promise<RealServer> {
-  const server = await startRealServer(env, undefined, limits);
+async function start(env: Record<string, string>, options: ServerOptions = {}): Promise<RealServer> {
+  const server = await startRealServer(env, options);
   servers.push(server);
   return server;
 }
 
 describe('a slow plex.tv and a full pool', () => {
-  it('answers every request within PLEX_TIMEOUT_MS plus a margin, however many wait, and refuses the overflow at once', async () => {
+  it('counts each deadline from the request, however long it waits for a connection, and refuses the overflow at once', async () => {
     // Two connections to plex.tv, room for 4 waiting calls per connection: 10 calls at once, 8 more refused.
-    const s = await start({ PLEX_MAX_CONCURRENCY: '2', PLEX_TIMEOUT_MS: '1000', PLEX_USER_RETRIES: '0', PLEX_BREAKER_FAILURES: '1000' });
+    const s = await start({}, { limits: { plex: { maxConcurrency: 2, timeoutMs: 1000, userRetries: 0, breakerFailures: 1000 } } });
     s.sim.setFault('user', { kind: 'delay', ms: 3_000 });
     const tokens = Array.from({ length: 18 }, () => s.sim.issueToken(DEMO_ACCOUNTS.plain.login));
-    const started = performance.now();
-    const answers = await Promise.all(
-      tokens.map(async (token) => {
-        const result = await s.gql(VIEWER, {}, bearer(token));
-        return { code: errorCode(result), ms: performance.now() - started };
-      }),
-    );
-    // Deadline plus a generous margin for a loaded CI machine; a hang would take the 3 s delay or forever.
-    for (const answer of answers) expect(answer.ms).toBeLessThan(2_500);
-    const codes = answers.map((answer) => answer.code);
+    const codes = await Promise.all(tokens.map(async (token) => errorCode(await s.gql(VIEWER, {}, bearer(token)))));
     expect(codes.filter((code) => code === 'UPSTREAM_TIMEOUT')).toHaveLength(10);
     expect(codes.filter((code) => code === 'UPSTREAM_UNAVAILABLE')).toHaveLength(8);
-    // The refused calls never reached plex.tv.
-    expect(s.sim.count('user')).toBeLessThanOrEqual(10);
+    // The refused calls never reached plex.tv, and the waiting ones ran out of time while waiting: a deadline counted
+    // from the moment a connection is free would have sent all 10.
+    expect(s.sim.count('user')).toBeLessThan(10);
   });
 
   it('starts the next waiting call as soon as a connection is free: waiting calls succeed without new traffic', async () => {
-    const s = await start({ PLEX_MAX_CONCURRENCY: '2', PLEX_TIMEOUT_MS: '3000', PLEX_USER_RETRIES: '0' });
+    const s = await start({}, { limits: { plex: { maxConcurrency: 2, timeoutMs: 3000, userRetries: 0 } } });
     s.sim.setFault('user', { kind: 'delay', ms: 200 });
     const tokens = Array.from({ length: 8 }, () => s.sim.issueToken(DEMO_ACCOUNTS.plain.login));
     const results = await Promise.all(tokens.map((token) => s.gql(VIEWER, {}, bearer(token))));
@@ -87,8 +79,8 @@ describe('connection limits', () => {
     expect(result.body.data).toEqual({ __typename: 'Query' });
   });
 
-  it('never holds more than MAX_CONNECTIONS connections in all', async () => {
-    const s = await start({ MAX_CONNECTIONS: '12', MAX_CONNECTIONS_PER_ADDRESS: '100' });
+  it('never holds more than its maxConnections in all', async () => {
+    const s = await start({ MAX_CONNECTIONS_PER_ADDRESS: '100' }, { limits: { http: { maxConnections: 12 } } });
     const port = Number(new URL(s.url).port);
     const open = await Promise.all(Array.from({ length: 20 }, (_, i) => openIdle(port, `127.0.0.${3 + (i % 4)}`).catch(() => null)));
     const closed = await Promise.all(open.map((socket) => (socket === null ? true : closedWithin(socket, 500))));
@@ -105,7 +97,7 @@ describe('connection limits', () => {
 
   it('answers 408 and closes the connection when a body is not complete in time after its headers', async () => {
     // REQUEST_TIMEOUT_MS (headers and body together) stays long: the body has its own, shorter deadline.
-    const s = await start({}, { bodyTimeoutMs: 300 });
+    const s = await start({}, { limits: { abuse: { bodyTimeoutMs: 300 } } });
     const socket = await openIdle(Number(new URL(s.url).port), '127.0.0.8');
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
@@ -119,8 +111,8 @@ describe('connection limits', () => {
   });
 
   it('closes a connection that sends nothing once the headers timeout passes', async () => {
-    const s = await start({ REQUEST_TIMEOUT_MS: '400' });
+    const s = await start({}, { limits: { http: { requestTimeoutMs: 400 } } });
     const socket = await openIdle(Number(new URL(s.url).port), '127.0.0.7');
-    expect(await closedWithin(socket, 2_000)).toBe(true);
+    await once(socket, 'close');
   });
 });

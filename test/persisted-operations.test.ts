@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { loadManifest } from '../src/plugins/persisted-operations.js';
 import { startServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, capturingLogger, testConfig } from './harness.js';
+import { bearer, capturingLogger, testConfig } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const signInVariables = { input: { login: plain.login, password: plain.password } };
@@ -211,7 +211,7 @@ describe('PERSISTED_OPERATIONS=off (default)', () => {
 
 describe('the manifest', () => {
   it('holds every typed document codegen emits, under its id', () => {
-    const manifest = loadManifest();
+    const manifest = loadManifest(testConfig('http://plex.invalid').persistedOperations.manifestPath);
     expect(manifest.get(signInHash.replace(/^sha256:/, ''))).toMatch(/\bmutation SignIn\(\$input: SignInInput!\)/);
     const viewerHash = (ViewerNameDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
     expect(manifest.get(viewerHash.replace(/^sha256:/, ''))).toMatch(/\bquery ViewerName\b/);

@@ -10,12 +10,14 @@ import { approvalUrl, createPlexClient, type PlexClient } from '../src/plex/clie
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPinWatcher, pinStatus, type PinStatus, type PinWatcherOptions } from '../src/auth/pin-sign-in.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, type Harness } from './harness.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { subscribeSse, type SseEvent } from './support/sse.js';
+import { bearer, capturingLogger, CLIENT_ID, ISO_DATE_TIME, startHarness, testConfig, testLimits, type Harness } from './support/servers.js';
 
 let h: Harness;
 beforeAll(async () => {
   // Every test here creates PINs from one address; the per-address limit has its own tests (security-pin-throttle).
-  h = await startHarness({ PIN_POLL_INTERVAL_MS: '50', PIN_CREATIONS_PER_MINUTE: '1000' });
+  h = await startHarness({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '3000' }, { limits: { pins: { pollIntervalMs: 50 } } });
 });
 afterAll(() => h.close());
 afterEach(() => h.sim.reset());
@@ -50,17 +52,18 @@ describe('createSignInPin', () => {
     expect(request).toMatchObject({ method: 'POST', route: 'pins', path: '/api/v2/pins' });
     expect(request?.query.get('strong')).toBe('true');
     expect(request?.headers['x-plex-client-identifier']).toBe(CLIENT_ID);
-    expect(request?.headers['x-plex-product']).toBe('Facade Tests');
-    expect(request?.headers['x-plex-version']).toBe('9.9.9');
+    expect(request?.headers['x-plex-product']).toBe('Plex Account GraphQL');
+    expect(request?.headers['x-plex-version']).toBe(packageJson.version);
     expect(request?.headers['x-plex-token']).toBeUndefined();
 
-    expect(pin.authUrl.startsWith('https://app.plex.tv/auth#?clientID=')).toBe(true);
+    // PLEX_API_URL is the simulator: its approval page stands in for app.plex.tv/auth.
+    expect(pin.authUrl.startsWith(`${h.sim.url}/simulator/approve#?clientID=`)).toBe(true);
     // Every part is percent-encoded, brackets included.
-    expect(pin.authUrl).toContain('&context%5Bdevice%5D%5Bproduct%5D=Facade%20Tests');
+    expect(pin.authUrl).toContain('&context%5Bdevice%5D%5Bproduct%5D=Plex%20Account%20GraphQL');
     const params = authParams(pin.authUrl);
     expect(params.get('clientID')).toBe(CLIENT_ID);
     expect(params.get('code')).toBe(pin.code);
-    expect(params.get('context[device][product]')).toBe('Facade Tests');
+    expect(params.get('context[device][product]')).toBe('Plex Account GraphQL');
     expect(params.get('forwardUrl')).toBe('https://app.example/after%20sign-in?x=1&y=2');
   });
 
@@ -87,7 +90,7 @@ describe('createSignInPin', () => {
     },
   );
 
-  it('points authUrl at PLEX_AUTH_URL (the simulator page in simulator mode)', () => {
+  it('builds authUrl on the approval page (the simulator page in simulator mode)', () => {
     const url = approvalUrl('http://127.0.0.1:9/simulator/approve#old', {
       clientIdentifier: 'id with space',
       code: 'abc',
@@ -226,42 +229,13 @@ describe('Query.signInPin', () => {
   });
 });
 
-interface SseEvent {
-  event: string;
-  data: string;
-}
-
-/** A minimal client for GraphQL over SSE (distinct connections), reading the `text/event-stream` body with fetch. */
-async function* sse(url: string, query: string, variables: Record<string, unknown>): AsyncGenerator<SseEvent> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ query, variables }),
-  });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toContain('text/event-stream');
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body!) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const lines = block.split('\n').filter((line) => !line.startsWith(':'));
-      if (lines.length === 0) continue;
-      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
-      const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
-      yield { event, data };
-    }
-  }
-}
 
 describe('Subscription.signInPin over Server-Sent Events', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer({
-      config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1', PIN_POLL_INTERVAL_MS: '50' }),
+      config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1' }),
+    limits: testLimits({ pins: { pollIntervalMs: 50 } }),
       logger: capturingLogger().logger,
     });
   });
@@ -270,7 +244,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
   it('emits pending, then SignInSuccess once approved, then completes', async () => {
     const pin = await createPin();
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
+    for await (const event of subscribeSse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
       events.push(event);
       if (events.length === 1) h.sim.approvePin(pin.id, DEMO_ACCOUNTS.twoFactor.login);
     }
@@ -284,7 +258,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
   it('emits SignInPinExpiredError and completes when the PIN expires', async () => {
     const pin = await createPin();
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
+    for await (const event of subscribeSse(server.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
       events.push(event);
       if (events.length === 1) h.sim.expirePin(pin.id);
     }
@@ -296,7 +270,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
     const pin = await createPin();
     const inline = `subscription { signInPin(id: "${pin.id}", code: "${pin.code}") { __typename ... on SignInPinPending { id } ... on SignInSuccess { user { username } } } }`;
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, inline, {})) {
+    for await (const event of subscribeSse(server.url, inline, {})) {
       events.push(event);
       if (events.length === 1) h.sim.approvePin(pin.id, DEMO_ACCOUNTS.plain.login);
     }
@@ -308,7 +282,7 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
 
   it('rejects a malformed id with BAD_USER_INPUT and starts no poller', async () => {
     const events: SseEvent[] = [];
-    for await (const event of sse(server.url, print(WatchSignInPinDocument), { id: '1;2', code: 'abc' })) events.push(event);
+    for await (const event of subscribeSse(server.url, print(WatchSignInPinDocument), { id: '1;2', code: 'abc' })) events.push(event);
     expect(JSON.parse(events[0]!.data).errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.sim.count()).toBe(0);
   });
@@ -316,13 +290,14 @@ describe('Subscription.signInPin over Server-Sent Events', () => {
 
 it('ends open subscriptions when the server closes, with a last SHUTTING_DOWN event, instead of holding the shutdown open', async () => {
   const own = await startServer({
-    config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1', PIN_POLL_INTERVAL_MS: '50' }),
+    config: testConfig(h.sim.url, { PORT: '0', HOST: '127.0.0.1' }),
+    limits: testLimits({ pins: { pollIntervalMs: 50 } }),
     logger: capturingLogger().logger,
   });
   const pin = await createPin();
   const events: SseEvent[] = [];
   let closing: Promise<void> | undefined;
-  for await (const event of sse(own.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
+  for await (const event of subscribeSse(own.url, print(WatchSignInPinDocument), { id: pin.id, code: pin.code })) {
     events.push(event);
     closing ??= own.close();
   }

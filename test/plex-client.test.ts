@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphQLError } from 'graphql';
 import { createPlexClient, parseRetryAfter, type Plex, type PlexClient, type UpstreamCall } from '../src/plex/client.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger } from './harness.js';
+import { capturingLogger } from './support/servers.js';
 
 let sim: PlexSimulator;
 let client: PlexClient;
@@ -160,5 +160,44 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeNull();
     expect(parseRetryAfter(undefined, now)).toBeNull();
     expect(parseRetryAfter('99999999', now)).toBe(86_400);
+  });
+});
+
+describe('plex client: the account after sign-in', () => {
+  it('sends the token and the documented query flags; the switch PIN goes in the query string', async () => {
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    expect((await plex.resources(token)).length).toBeGreaterThan(0);
+    const home = await plex.home(token);
+    const kid = home!.users.find((user) => user.restricted)!;
+    expect(await plex.switchHomeUser(token, kid.uuid, '1234')).toEqual({ kind: 'pin-invalid' });
+    const [resources, homeUsers, switchCall] = sim.requests;
+    expect(resources).toMatchObject({ method: 'GET', path: '/api/v2/resources' });
+    expect(Object.fromEntries(resources!.query)).toEqual({ includeHttps: '1', includeRelay: '1', includeIPv6: '1' });
+    expect(homeUsers).toMatchObject({ method: 'GET', path: '/api/v2/home/users' });
+    expect(switchCall).toMatchObject({ method: 'POST', path: `/api/v2/home/users/${kid.uuid}/switch` });
+    expect(switchCall!.query.get('pin')).toBe('1234');
+    for (const request of sim.requests) {
+      expect(request.headers['x-plex-token']).toBe(token);
+      expect(request.headers['x-plex-client-identifier']).toBe('client-test');
+    }
+  });
+
+  it('maps refusals: 401 UNAUTHENTICATED, 498 TOKEN_EXPIRED, 429 outcomes or RATE_LIMITED, other 403s UPSTREAM_BAD_RESPONSE', async () => {
+    expect(await codeOf(plex.resources('not-a-token'))).toBe('UNAUTHENTICATED');
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    sim.setFault('devices', { kind: 'status', status: 498 }, 1);
+    await expect(plex.devices(token)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' } });
+    sim.setFault('homeSwitch', { kind: 'rate-limit', retryAfter: 9 }, 1);
+    expect(await plex.switchHomeUser(token, 'a1b2c3d4e5f60718', null)).toEqual({ kind: 'throttled', retryAfterSeconds: 9 });
+    sim.setFault('homeUsers', { kind: 'status', status: 403 }, 1);
+    expect(await codeOf(plex.home(token))).toBe('UPSTREAM_BAD_RESPONSE');
+    sim.setFault('homeSwitch', { kind: 'status', status: 403 }, 1);
+    expect(await codeOf(plex.switchHomeUser(token, 'a1b2c3d4e5f60718', null))).toBe('UPSTREAM_BAD_RESPONSE');
+  });
+
+  it('a device id that is not 1 to 20 digits never becomes part of a path', async () => {
+    const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
+    expect(await plex.revokeDevice(token, '../user')).toEqual({ kind: 'not-found' });
+    expect(sim.count()).toBe(0);
   });
 });

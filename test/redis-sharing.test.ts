@@ -5,9 +5,8 @@ import { createSignOuts, tokenDigest } from '../src/plex/sign-outs.js';
 import { ViewerCache } from '../src/plex/viewer-cache.js';
 import { connectRedis } from '../src/redis.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger } from './harness.js';
 import { TestRedis, until } from './deployment/processes.js';
-import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
+import { capturingLogger, SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './support/servers.js';
 
 const VIEWER = '{ viewer { username } }';
 const SIGN_OUT = 'mutation { signOut { signedOut tokenWasValid } }';
@@ -21,9 +20,9 @@ function twoInstances(env: Record<string, string>, ready: string) {
     state.sim = createPlexSimulator();
     await state.sim.listen(0, '127.0.0.1');
     state.prefix = uniquePrefix();
-    const shared = { REDIS_URL: state.redis.url, REDIS_KEY_PREFIX: state.prefix, PLEX_TIMEOUT_MS: '2000', ...env };
-    state.a = await startRealServer(shared, state.sim);
-    state.b = await startRealServer(shared, state.sim);
+    const shared = { REDIS_URL: state.redis.url, REDIS_KEY_PREFIX: state.prefix, ...env };
+    state.a = await startRealServer(shared, { sim: state.sim });
+    state.b = await startRealServer(shared, { sim: state.sim });
     await until(() => [state.a, state.b].every((s) => s.logs.some((line) => line.includes(ready))), 'both instances to reach Redis');
   }, 20_000);
   afterAll(async () => {

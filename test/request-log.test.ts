@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createYogaServer, type YogaServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger, testConfig } from './harness.js';
+import { capturingLogger, testConfig } from './support/servers.js';
 
 // At info and above the request id is passed explicitly (no async context): the lines must still carry it.
 let sim: PlexSimulator;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backoffMs, retryWithinDeadline } from '../src/plex/resilience.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { errorCode, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { errorCode, SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const VIEWER = '{ viewer { id } }';
@@ -15,7 +15,7 @@ describe('retries of GET /user (at most 2, within one deadline)', () => {
   let s: RealServer;
   let token: string;
   beforeAll(async () => {
-    s = await startRealServer({ PLEX_TIMEOUT_MS: '2000' });
+    s = await startRealServer({}, { limits: { plex: { timeoutMs: 2000 } } });
     token = s.sim.issueToken(plain.login);
   });
   afterAll(() => s.close());
@@ -64,7 +64,7 @@ describe('retries of GET /user (at most 2, within one deadline)', () => {
   });
 
   it('spends one deadline on the whole call: a hung plex.tv is called once', async () => {
-    const quick = await startRealServer({ PLEX_TIMEOUT_MS: '200' });
+    const quick = await startRealServer({}, { limits: { plex: { timeoutMs: 200 } } });
     try {
       quick.sim.setFault('user', { kind: 'hang' });
       const result = await quick.gql(VIEWER, {}, bearer(quick.sim.issueToken(plain.login)));
@@ -112,7 +112,7 @@ describe('circuit breaker', () => {
   let s: RealServer;
   let token: string;
   beforeAll(async () => {
-    s = await startRealServer({ PLEX_BREAKER_FAILURES: '3', PLEX_BREAKER_COOLDOWN_MS: '300', PLEX_USER_RETRIES: '0', SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '0' });
+    s = await startRealServer({ SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '0' }, { limits: { plex: { breakerFailures: 3, breakerCooldownMs: 300, userRetries: 0 } } });
     token = s.sim.issueToken(plain.login);
   });
   afterAll(() => s.close());
@@ -149,7 +149,7 @@ describe('circuit breaker', () => {
   });
 
   it('counts timeouts and network errors as failures', async () => {
-    const down = await startRealServer({ PLEX_API_URL: 'http://127.0.0.1:1', PLEX_BREAKER_FAILURES: '2', PLEX_USER_RETRIES: '0' });
+    const down = await startRealServer({ PLEX_API_URL: 'http://127.0.0.1:1' }, { limits: { plex: { breakerFailures: 2, userRetries: 0 } } });
     try {
       for (let attempt = 0; attempt < 2; attempt += 1) await down.gql(VIEWER, {}, bearer('token-0000000000000000'));
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -189,9 +189,9 @@ describe('concurrency cap on upstream calls', () => {
     await sim.close();
   });
 
-  it('never has more than PLEX_MAX_CONCURRENCY calls in flight; the rest wait their turn and succeed', async () => {
+  it('never has more than maxConcurrency calls in flight; the rest wait their turn and succeed', async () => {
     const port = (proxy.address() as AddressInfo).port;
-    const capped = await startRealServer({ PLEX_API_URL: `http://127.0.0.1:${port}`, PLEX_MAX_CONCURRENCY: '2', PLEX_TIMEOUT_MS: '3000' }, sim);
+    const capped = await startRealServer({ PLEX_API_URL: `http://127.0.0.1:${port}` }, { sim, limits: { plex: { maxConcurrency: 2, timeoutMs: 3000 } } });
     try {
       sim.setFault('user', { kind: 'delay', ms: 60 });
       const tokens = Array.from({ length: 8 }, () => sim.issueToken(plain.login));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, ViewerDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, startHarness, type Harness } from './harness.js';
+import { bearer, startHarness, type Harness } from './support/servers.js';
 
 // Canary values: if any of them shows up in a log line or a response where it should not, a secret leaked.
 const CANARY_PASSWORD = 'canary-PASSWORD-7f3a9c';
@@ -15,7 +15,7 @@ const issued: string[] = [];
 beforeAll(async () => {
   // This one client makes more attempts, and causes more upstream faults in a row, than the sign-in throttle and the
   // circuit breaker allow by default: both would then answer before plex.tv is reached, which is not the path under test.
-  h = await startHarness({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '200', SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '100', PLEX_BREAKER_FAILURES: '1000' });
+  h = await startHarness({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '200', SIGN_IN_LOGIN_FAILURES_PER_MINUTE: '100' }, { limits: { plex: { breakerFailures: 1000 } } });
   const plain = DEMO_ACCOUNTS.plain;
   const twoFactor = DEMO_ACCOUNTS.twoFactor;
   const run = async (...args: Parameters<Harness['gql']>) => {

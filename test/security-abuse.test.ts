@@ -2,16 +2,22 @@ import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSealingKey } from '../src/auth/device.js';
-import { ABUSE_LIMITS } from '../src/security/limits.js';
+import { LIMITS, type Config } from '../src/config.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { errorCode, SIGN_IN, startRealServer, uniquePrefix, type EventStream, type RealServer } from './security-helpers.js';
+import { errorCode, SIGN_IN, startRealServer, uniquePrefix, type EventStream, type RealServer } from './support/servers.js';
 import { startRedis, type TestRedis } from './support/redis.js';
 
 // A hostile client playing many source addresses: Linux routes all of 127.0.0.0/8 to loopback.
 const address = (n: number) => `127.0.${Math.floor(n / 250) + 1}.${(n % 250) + 1}`;
 
 // A generous plex.tv deadline: the counts below are exact, and a loaded machine must not turn a call into a timeout.
-const ENV = { PLEX_TIMEOUT_MS: '5000' };
+const OPTIONS = { limits: { plex: { timeoutMs: 5000 } } };
+
+/** The config with the PIN limits per address given (the others as loaded). */
+const pinLimits = (pins: Partial<Config['throttles']['pins']>) => (config: Config): Config => ({
+  ...config,
+  throttles: { ...config.throttles, pins: { ...config.throttles.pins, ...pins } },
+});
 
 const CREATE_PIN = 'mutation { createSignInPin { id code } }';
 const WATCH_PIN = 'subscription ($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename } }';
@@ -25,7 +31,7 @@ function fivePins(ids: string[]): string {
 describe('PIN reads: one budget per client address across every PIN id', () => {
   let s: RealServer;
   beforeAll(async () => {
-    s = await startRealServer(ENV);
+    s = await startRealServer({}, OPTIONS);
   });
   afterAll(() => s.close());
 
@@ -36,7 +42,7 @@ describe('PIN reads: one budget per client address across every PIN id', () => {
       const result = await s.gqlFrom('127.0.0.2', fivePins(ids.slice(request * 5, request * 5 + 5)));
       outcomes.push(errorCode(result) ?? 'answered');
     }
-    expect(s.sim.count('pin')).toBe(120 / ABUSE_LIMITS.unknownPinReadCost);
+    expect(s.sim.count('pin')).toBe(120 / LIMITS.abuse.unknownPinReadCost);
     expect(outcomes.filter((outcome) => outcome === 'RATE_LIMITED')).toHaveLength(34);
     // Another address is not affected.
     const other = await s.gqlFrom('127.0.0.3', fivePins(['1']));
@@ -64,7 +70,7 @@ describe('signOut: 30 plex.tv calls per address a minute; a token plex.tv calls 
 
   beforeAll(async () => {
     redis = await startRedis();
-    s = await startRealServer({ ...ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
+    s = await startRealServer({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix }, OPTIONS);
     listener = new Redis(redis.url);
     await listener.subscribe(`${prefix}sign-out`);
     listener.on('message', (_channel: string, digest: string) => messages.push(digest));
@@ -108,7 +114,7 @@ describe('watched PINs: a cap per address and a ceiling on polls per second', ()
   let s: RealServer;
   const streams: EventStream[] = [];
   beforeAll(async () => {
-    s = await startRealServer({ ...ENV, PIN_SUBSCRIPTIONS_PER_MINUTE: '0' });
+    s = await startRealServer({}, { ...OPTIONS, configure: pinLimits({ subscriptionsPerMinute: 0 }) });
   });
   afterAll(async () => {
     for (const stream of streams) stream.close();
@@ -128,8 +134,8 @@ describe('watched PINs: a cap per address and a ceiling on polls per second', ()
     const all = firstEvents;
     const watching = all.filter((event) => event?.data?.data?.signInPin?.__typename === 'SignInPinPending');
     const refused = all.filter((event) => event?.data?.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
-    expect(watching).toHaveLength(101 * ABUSE_LIMITS.watchedPinsPerAddress);
-    expect(refused).toHaveLength(101 * (10 - ABUSE_LIMITS.watchedPinsPerAddress));
+    expect(watching).toHaveLength(101 * LIMITS.abuse.watchedPinsPerAddress);
+    expect(refused).toHaveLength(101 * (10 - LIMITS.abuse.watchedPinsPerAddress));
 
     // plex.tv sees at most the ceiling per second (one poll per slot, plus the one in flight at each end).
     const before = s.sim.count('pin');
@@ -137,7 +143,7 @@ describe('watched PINs: a cap per address and a ceiling on polls per second', ()
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const polls = s.sim.count('pin') - before;
     const seconds = (performance.now() - started) / 1000;
-    expect(polls).toBeLessThanOrEqual(Math.ceil(seconds * ABUSE_LIMITS.pinPollsPerSecond) + 2);
+    expect(polls).toBeLessThanOrEqual(Math.ceil(seconds * LIMITS.abuse.pinPollsPerSecond) + 2);
 
     // A victim's new subscription is accepted, and delivers SignInSuccess after approval.
     const victim = '127.0.0.250';
@@ -159,7 +165,7 @@ describe('the owner is not locked out by strangers', () => {
   };
 
   it('25 addresses × 5 wrong passwords do not stop the owner from an address that signed in before; a fresh address is stopped', async () => {
-    const s = await startRealServer(ENV);
+    const s = await startRealServer({}, OPTIONS);
     try {
       const owner = '127.0.0.10';
       expect(await signInFrom(s, owner, plain.login, plain.password)).toBe('SignInSuccess');
@@ -177,7 +183,7 @@ describe('the owner is not locked out by strangers', () => {
   }, 60_000);
 
   it("once a sign-in showed the username and the email are one account, they share one count", async () => {
-    const s = await startRealServer(ENV);
+    const s = await startRealServer({}, OPTIONS);
     try {
       expect(await signInFrom(s, '127.0.0.12', plain.login, plain.password)).toBe('SignInSuccess');
       for (let attempt = 1; attempt <= 5; attempt += 1) {
@@ -191,7 +197,7 @@ describe('the owner is not locked out by strangers', () => {
   }, 60_000);
 
   it('150 concurrent correct sign-ins of one login from 150 addresses all succeed, plex.tv answering in 300 ms', async () => {
-    const s = await startRealServer(ENV);
+    const s = await startRealServer({}, OPTIONS);
     try {
       // Each address has a connection open already, so that the 150 sign-ins arrive together.
       await Promise.all(Array.from({ length: 150 }, (_, n) => s.gqlFrom(address(n), '{ __typename }')));
@@ -205,7 +211,7 @@ describe('the owner is not locked out by strangers', () => {
   }, 60_000);
 
   it('150 concurrent wrong passwords from 150 addresses still reach plex.tv at most 100 times', async () => {
-    const s = await startRealServer(ENV);
+    const s = await startRealServer({}, OPTIONS);
     try {
       s.sim.setFault('signin', { kind: 'delay', ms: 300 });
       const outcomes = await Promise.all(Array.from({ length: 150 }, (_, n) => signInFrom(s, address(n), plain.login, `wrong-${n}`)));
@@ -222,8 +228,11 @@ describe('jwt mode without Redis: pending sign-ins shared fairly per address', (
   it("one address's PINs cannot push out another address's pending device", async () => {
     // Small bounds (3 addresses, 5 pending each, 3 kept unsealed), so that 40 PINs are a flood; the defaults are 10 000,
     // 10 and 1000.
-    const env = { ...ENV, PLEX_AUTH_MODE: 'jwt', AUTH_SEALING_KEY: generateSealingKey(), PIN_CREATIONS_PER_MINUTE: '0' };
-    const s = await startRealServer(env, undefined, { pendingSignInsPerAddress: 5, pendingSignInAddresses: 3, openedDevices: 3 });
+    const env = { PLEX_AUTH_MODE: 'jwt', AUTH_SEALING_KEY: generateSealingKey() };
+    const s = await startRealServer(env, {
+      limits: { plex: { timeoutMs: 5000 }, abuse: { pendingSignInsPerAddress: 5, pendingSignInAddresses: 3, openedDevices: 3 } },
+      configure: pinLimits({ creationsPerMinute: 0 }),
+    });
     try {
       const victim = (await s.gqlFrom('127.0.0.20', CREATE_PIN)).body.data.createSignInPin;
       for (let n = 0; n < 40; n += 1) expect((await s.gqlFrom('127.0.0.21', CREATE_PIN)).body.data.createSignInPin.id).toMatch(/^\d+$/);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 let s: RealServer;
 beforeAll(async () => {

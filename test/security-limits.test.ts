@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const input = (password: string) => `{ login: "${plain.login}", password: "${password}" }`;
@@ -97,12 +97,11 @@ describe('plex.tv call budget per operation', () => {
     const levels = 40;
     const fragments = Array.from({ length: levels }, (_, index) => `fragment F${index} on Mutation { ...F${index + 1} ...F${index + 1} }`).join(' ');
     const document = `mutation { ...F0 } ${fragments} fragment F${levels} on Mutation { signIn(input: ${input('guess')}) { __typename } }`;
-    const started = performance.now();
+    // A walk that never ends fails by the test's timeout.
     const result = await s.gql(document);
     expect(result.status).toBe(400);
     expect(result.body.errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toContain('MULTIPLE_SIGN_IN');
     expect(s.sim.count()).toBe(0);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 
@@ -245,11 +244,11 @@ describe('operation limits (graphql-armor)', () => {
 describe('operation limits from the environment', () => {
   let tight: RealServer;
   beforeAll(async () => {
-    tight = await startRealServer({ GRAPHQL_MAX_DEPTH: '2', GRAPHQL_MAX_COST: '15', GRAPHQL_MAX_ALIASES: '1' });
+    tight = await startRealServer({}, { limits: { operations: { maxDepth: 2, maxCost: 15, maxAliases: 1 } } });
   });
   afterAll(() => tight.close());
 
-  it('rejects an operation deeper than GRAPHQL_MAX_DEPTH', async () => {
+  it('rejects an operation deeper than maxDepth', async () => {
     const result = await tight.gql('{ viewer { subscription { plan } } }');
     expect(result.status).toBe(400);
     expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
@@ -257,7 +256,7 @@ describe('operation limits from the environment', () => {
     expect(tight.sim.count()).toBe(0);
   });
 
-  it('rejects an operation costlier than GRAPHQL_MAX_COST', async () => {
+  it('rejects an operation costlier than maxCost', async () => {
     const result = await tight.gql('{ viewer { id uuid username title email friendlyName locale confirmed country thumb joinedAt homeSize } }');
     expect(result.status).toBe(400);
     expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
@@ -265,7 +264,7 @@ describe('operation limits from the environment', () => {
     expect(tight.sim.count()).toBe(0);
   });
 
-  it('rejects more aliases than GRAPHQL_MAX_ALIASES', async () => {
+  it('rejects more aliases than maxAliases', async () => {
     const result = await tight.gql('{ a: viewer { id } b: viewer { id } }');
     expect(errorCode(result)).toBe('OPERATION_LIMIT_EXCEEDED');
     expect(tight.sim.count()).toBe(0);

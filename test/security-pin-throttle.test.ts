@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startRealServer, type HttpResult, type RealServer } from './security-helpers.js';
+import { errorCode, startRealServer, type HttpResult, type RealServer } from './support/servers.js';
 
 const CREATE_PIN = 'mutation { createSignInPin { id code } }';
 const POLL_PIN = 'query ($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename } }';
 const WATCH_PIN = 'subscription ($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename } }';
 
 // A generous plex.tv deadline: the counts below are exact, and a loaded machine must not turn a call into a timeout.
-const ENV = { PLEX_TIMEOUT_MS: '5000' };
+const GENEROUS = { limits: { plex: { timeoutMs: 5000 } } };
 
 const retryAfterSeconds = (result: HttpResult): unknown => result.body?.errors?.[0]?.extensions?.retryAfterSeconds;
 
@@ -22,10 +22,10 @@ async function createPin(s: RealServer): Promise<{ id: string; code: string }> {
   return created.body.data.createSignInPin;
 }
 
-describe('createSignInPin per client address (PIN_CREATIONS_PER_MINUTE=10 by default)', () => {
+describe('createSignInPin per client address (a third of SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: 10 by default)', () => {
   let s: RealServer;
   beforeAll(async () => {
-    s = await startRealServer(ENV);
+    s = await startRealServer({}, GENEROUS);
   });
   afterAll(() => s.close());
 
@@ -45,10 +45,10 @@ describe('createSignInPin per client address (PIN_CREATIONS_PER_MINUTE=10 by def
   });
 });
 
-describe('Query.signInPin per (client address, PIN) (PIN_POLLS_PER_MINUTE=60 by default)', () => {
+describe('Query.signInPin per (client address, PIN) (twice SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: 60 by default)', () => {
   let s: RealServer;
   beforeAll(async () => {
-    s = await startRealServer(ENV);
+    s = await startRealServer({}, GENEROUS);
   });
   afterAll(() => s.close());
 
@@ -70,7 +70,7 @@ describe('Query.signInPin per (client address, PIN) (PIN_POLLS_PER_MINUTE=60 by 
   });
 
   it('counts one check per PIN per request, however many aliases ask for it', async () => {
-    const limited = await startRealServer({ ...ENV, PIN_POLLS_PER_MINUTE: '2' });
+    const limited = await startRealServer({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '1' }, GENEROUS);
     try {
       const pin = await createPin(limited);
       const aliased = 'query ($id: ID!, $code: String!) { a: signInPin(id: $id, code: $code) { __typename } b: signInPin(id: $id, code: $code) { __typename } c: signInPin(id: $id, code: $code) { __typename } }';
@@ -87,9 +87,9 @@ describe('Query.signInPin per (client address, PIN) (PIN_POLLS_PER_MINUTE=60 by 
   });
 });
 
-describe('Subscription.signInPin per client address (PIN_SUBSCRIPTIONS_PER_MINUTE=30 by default)', () => {
+describe('Subscription.signInPin per client address (SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: 30 by default)', () => {
   it('refuses new subscriptions over the limit with RATE_LIMITED before any poll, and lets other addresses subscribe', async () => {
-    const s = await startRealServer({ ...ENV, PIN_SUBSCRIPTIONS_PER_MINUTE: '2' });
+    const s = await startRealServer({ SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '2' }, GENEROUS);
     try {
       // An unknown PIN: each accepted stream polls once, sends SignInPinExpiredError and completes.
       const subscribe = (localAddress: string) =>

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './security-helpers.js';
+import { SIGN_IN, startRealServer, uniquePrefix, type RealServer } from './support/servers.js';
 import { startRedis, type TestRedis } from './support/redis.js';
+import { until } from './support/until.js';
 
 // Each describe starts a redis-server of its own (test/support/redis.ts): nothing here uses the machine's Redis.
 const login = DEMO_ACCOUNTS.plain.login;
@@ -12,14 +13,6 @@ async function wrongPassword(s: RealServer, attempt: number): Promise<string> {
   const result = await s.gql(SIGN_IN, { input: { login, password: `wrong-${attempt}` } });
   expect(result.status).toBe(200);
   return result.body.data.signIn.__typename;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const logged = (s: RealServer, text: string) => s.logs.some((line) => line.includes(text));
@@ -36,9 +29,10 @@ describe('throttle counters shared in Redis', () => {
     sim = createPlexSimulator();
     await sim.listen(0, '127.0.0.1');
     // A generous plex.tv deadline: the counts below are exact, and a loaded machine must not turn a call into a timeout.
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, PLEX_TIMEOUT_MS: '5000' };
-    a = await startRealServer(env, sim);
-    b = await startRealServer(env, sim);
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix };
+    const options = { sim, limits: { plex: { timeoutMs: 5000 } } };
+    a = await startRealServer(env, options);
+    b = await startRealServer(env, options);
     await until(() => logged(a, 'Redis connected') && logged(b, 'Redis connected'), 'both instances to reach Redis');
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clientAddressResolver } from '../src/security/client-address.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { startHarness } from './harness.js';
-import { errorCode, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { startHarness, errorCode, SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const twoFactor = DEMO_ACCOUNTS.twoFactor;
@@ -96,7 +95,7 @@ describe('throttling an attacker cannot turn against the owner', () => {
   };
 
   it('after 6 wrong passwords from one address, the right password from another address signs in (default limits)', async () => {
-    const s = await startRealServer({ PLEX_TIMEOUT_MS: '5000' });
+    const s = await startRealServer({}, { limits: { plex: { timeoutMs: 5000 } } });
     try {
       const outcomes: string[] = [];
       for (let attempt = 1; attempt <= 6; attempt += 1) outcomes.push((await signInFrom(s, '127.0.0.2', plain.login, `wrong-${attempt}`)).__typename);
@@ -112,7 +111,7 @@ describe('throttling an attacker cannot turn against the owner', () => {
   });
 
   it('stops a guessing attack spread over many addresses: 100 failures a quarter hour per login by default', async () => {
-    const s = await startRealServer({ TRUST_PROXY: 'loopback', PLEX_TIMEOUT_MS: '5000' });
+    const s = await startRealServer({ TRUST_PROXY: 'loopback' }, { limits: { plex: { timeoutMs: 5000 } } });
     try {
       const from = (index: number) => ({ 'x-forwarded-for': `198.51.100.${index}` });
       // 20 addresses, each within its own 5 a minute.
@@ -135,7 +134,14 @@ describe('throttling an attacker cannot turn against the owner', () => {
   });
 
   it('does not count attempts an address was already refused for against the login', async () => {
-    const s = await startRealServer({ SIGN_IN_LOGIN_FAILURES_PER_QUARTER_HOUR: '8', SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0', PLEX_TIMEOUT_MS: '5000' });
+    const s = await startRealServer(
+      { SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: '0' },
+      {
+        limits: { plex: { timeoutMs: 5000 } },
+        // Below the 16 × 5 one address could fail in 15 minutes: only the refused attempts not counting keeps it unmet.
+        configure: (c) => ({ ...c, throttles: { ...c.throttles, signIn: { ...c.throttles.signIn, loginFailuresPerQuarterHour: 8 } } }),
+      },
+    );
     try {
       for (let attempt = 1; attempt <= 25; attempt += 1) await signInFrom(s, '127.0.0.4', plain.login, `wrong-${attempt}`);
       expect(s.sim.count('signin')).toBe(5);

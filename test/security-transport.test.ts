@@ -3,9 +3,9 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { LIMITS, loadConfig, type Config } from '../src/config.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './security-helpers.js';
+import { errorCode, JSON_HEADERS, SIGN_IN, startRealServer, type RealServer } from './support/servers.js';
 
 const plain = DEMO_ACCOUNTS.plain;
 const SECRET = 'Sup3r-Secret-Pa55word';
@@ -120,8 +120,8 @@ describe('request body limit (100 KB by default)', () => {
 });
 
 describe('request timeout', () => {
-  it('cuts a client that never finishes its request (REQUEST_TIMEOUT_MS)', async () => {
-    const slow = await startRealServer({ REQUEST_TIMEOUT_MS: '400' });
+  it('cuts a client that never finishes its request (requestTimeoutMs)', async () => {
+    const slow = await startRealServer({}, { limits: { http: { requestTimeoutMs: 400 } } });
     try {
       const url = new URL(slow.url);
       const socket = connect(Number(url.port), url.hostname);
@@ -198,15 +198,17 @@ describe('production mode (NODE_ENV=production)', () => {
     expect(prod.sim.count()).toBe(0);
   });
 
-  it('serves _service { sdl } with GRAPHQL_INTROSPECTION=true, or with FEDERATION_SDL=true for a gateway while introspection stays off', async () => {
+  it('serves _service { sdl } with GRAPHQL_INTROSPECTION=true, or to a gateway while introspection stays off', async () => {
     const sdl = readFileSync(new URL('../schema.subgraph.graphql', import.meta.url), 'utf8');
-    for (const env of [{ GRAPHQL_INTROSPECTION: 'true' }, { FEDERATION_SDL: 'true' }] as Record<string, string>[]) {
-      const open = await startRealServer({ NODE_ENV: 'production', ...env });
+    const sdlOnly = (c: Config): Config => ({ ...c, graphql: { ...c.graphql, subgraphSdl: true } });
+    const cases: { env: Record<string, string>; configure?: (c: Config) => Config }[] = [{ env: { GRAPHQL_INTROSPECTION: 'true' } }, { env: {}, configure: sdlOnly }];
+    for (const options of cases) {
+      const open = await startRealServer({ NODE_ENV: 'production', ...options.env }, options);
       try {
         const served = await open.gql('{ _service { sdl } }');
         expect(served.status).toBe(200);
         expect(`${served.body.data._service.sdl}\n`).toBe(sdl);
-        if ('FEDERATION_SDL' in env) expect((await open.gql('{ __schema { queryType { name } } }')).status).toBe(400);
+        if (options.configure) expect((await open.gql('{ __schema { queryType { name } } }')).status).toBe(400);
       } finally {
         await open.close();
       }
@@ -215,10 +217,10 @@ describe('production mode (NODE_ENV=production)', () => {
     expect((await s.gql('{ _service { sdl } }')).status).toBe(200);
   });
 
-  it('does not serve GraphiQL, unless GRAPHIQL=true', async () => {
+  it('does not serve GraphiQL, unless GRAPHQL_INTROSPECTION=true', async () => {
     const page = await prod.fetch({ method: 'GET', headers: { accept: 'text/html' } });
     expect(page.text).not.toContain('Plex account GraphQL');
-    const enabled = await startRealServer({ NODE_ENV: 'production', GRAPHIQL: 'true' });
+    const enabled = await startRealServer({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
     try {
       expect((await enabled.fetch({ method: 'GET', headers: { accept: 'text/html' } })).text).toContain('Plex account GraphQL');
     } finally {
@@ -290,23 +292,23 @@ describe('defaults', () => {
   it('are the documented ones', () => {
     const loaded = loadConfig({});
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    const { security, plex } = loaded.config;
-    expect(security.signIn).toEqual({ loginFailuresPerMinute: 5, loginFailuresPerQuarterHour: 100, addressAttemptsPerMinute: 30 });
-    expect(security.pins).toEqual({ creationsPerMinute: 10, pollsPerMinute: 60, subscriptionsPerMinute: 30 });
-    expect(security.rateLimitPerMinute).toBe(0);
-    expect(security.trustProxy).toBe(false);
-    expect(security.maxRequestBodyBytes).toBe(100 * 1024);
-    expect(security.limits).toEqual({ maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxDirectives: 20, maxCost: 5000 });
-    expect(plex.resilience).toEqual({ maxConcurrency: 1024, userRetries: 2, breakerFailures: 5, breakerCooldownMs: 15_000 });
+    const { throttles, trustProxy, maxRequestBodyBytes } = loaded.config;
+    expect(throttles.signIn).toEqual({ loginFailuresPerMinute: 5, loginFailuresPerQuarterHour: 100, addressAttemptsPerMinute: 30 });
+    expect(throttles.pins).toEqual({ creationsPerMinute: 10, pollsPerMinute: 60, subscriptionsPerMinute: 30 });
+    expect(throttles.rateLimitPerMinute).toBe(0);
+    expect(trustProxy).toBe(false);
+    expect(maxRequestBodyBytes).toBe(100 * 1024);
+    expect(LIMITS.operations).toEqual({ maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxDirectives: 20, maxCost: 5000 });
+    expect(LIMITS.plex).toEqual({ timeoutMs: 10_000, maxConcurrency: 1024, userRetries: 2, breakerFailures: 5, breakerCooldownMs: 15_000 });
   });
 
   it('reject a bad TRUST_PROXY or CORS_ORIGINS with a clear problem', () => {
-    const loaded = loadConfig({ TRUST_PROXY: 'not-an-address', CORS_ORIGINS: 'https://app.example/path', PLEX_USER_RETRIES: '3' });
+    const loaded = loadConfig({ TRUST_PROXY: 'not-an-address', CORS_ORIGINS: 'https://app.example/path', SHUTDOWN_DRAIN_MS: '-1' });
     expect(loaded.ok).toBe(false);
     if (loaded.ok) return;
     expect(loaded.problems.join('\n')).toMatch(/TRUST_PROXY/);
     expect(loaded.problems.join('\n')).toMatch(/CORS_ORIGINS/);
-    expect(loaded.problems.join('\n')).toMatch(/PLEX_USER_RETRIES/);
+    expect(loaded.problems.join('\n')).toMatch(/SHUTDOWN_DRAIN_MS/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { startRealServer, type RealServer } from './security-helpers.js';
+import { startRealServer, type RealServer } from './support/servers.js';
 
 /** The raw answer, with the Connection header as the server wrote it (fetch hides it). */
 async function raw(url: string, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> } = {}) {
@@ -35,7 +35,7 @@ describe('draining (SIGTERM, before the server stops accepting)', () => {
 
 describe('closing', () => {
   it('lets a request in flight make its later plex.tv calls: the pool is released only after it', async () => {
-    const s = await startRealServer({ PLEX_TIMEOUT_MS: '3000' });
+    const s = await startRealServer({}, { limits: { plex: { timeoutMs: 3000 } } });
     const created = await s.gql('mutation { createSignInPin { id code } }');
     const pin: { id: string; code: string } = created.body.data.createSignInPin;
     s.sim.approvePin(pin.id, DEMO_ACCOUNTS.plain.login);

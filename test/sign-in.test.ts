@@ -1,7 +1,8 @@
+import packageJson from '../package.json' with { type: 'json' };
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, ViewerDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './harness.js';
+import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './support/servers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -59,8 +60,8 @@ describe('signIn', () => {
     expect(request?.route).toBe('signin');
     expect(request?.method).toBe('POST');
     expect(request?.headers['x-plex-client-identifier']).toBe(CLIENT_ID);
-    expect(request?.headers['x-plex-product']).toBe('Facade Tests');
-    expect(request?.headers['x-plex-version']).toBe('9.9.9');
+    expect(request?.headers['x-plex-product']).toBe('Plex Account GraphQL');
+    expect(request?.headers['x-plex-version']).toBe(packageJson.version);
     expect(request?.headers['accept']).toBe('application/json');
     expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(request?.headers['x-plex-token']).toBeUndefined();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignOutDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, CLIENT_ID, startHarness, type Harness } from './harness.js';
+import { bearer, CLIENT_ID, startHarness, type Harness } from './support/servers.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -19,7 +19,7 @@ describe('GET /simulator/stats', () => {
 
   it('reports per-route counters without recording requests', async () => {
     const before = await stats();
-    expect(before.routes).toEqual({ signin: 0, user: 0, pins: 0, pin: 0, signout: 0, nonce: 0, token: 0, keys: 0 });
+    expect(before.routes).toEqual({ signin: 0, user: 0, pins: 0, pin: 0, signout: 0, nonce: 0, token: 0, keys: 0, resources: 0, homeUsers: 0, homeSwitch: 0, devices: 0, deviceDelete: 0 });
 
     const token = sim.issueToken(DEMO_ACCOUNTS.plain.login);
     const headers = { accept: 'application/json', 'x-plex-client-identifier': 'stats-test', 'x-plex-token': token };
@@ -32,7 +32,7 @@ describe('GET /simulator/stats', () => {
     expect(signIn.status).toBe(201);
 
     const after = await stats();
-    expect(after.routes).toEqual({ signin: 1, user: 3, pins: 0, pin: 0, signout: 0, nonce: 0, token: 0, keys: 0 });
+    expect(after.routes).toEqual({ signin: 1, user: 3, pins: 0, pin: 0, signout: 0, nonce: 0, token: 0, keys: 0, resources: 0, homeUsers: 0, homeSwitch: 0, devices: 0, deviceDelete: 0 });
     // The stats requests themselves count towards the total only.
     expect(after.total).toBe(before.total + 5);
     expect(sim.requests).toEqual([]);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../src/simulator/index.js';
-import { capturingLogger, testConfig } from './harness.js';
+import { capturingLogger, testConfig } from './support/servers.js';
 import { curl, readmeCommands } from './readme.js';
 
 let sim: PlexSimulator;
@@ -144,8 +144,8 @@ describe('src/main.ts', () => {
     );
   }, 60_000);
 
-  it('starts against any plex.tv-compatible server and stops on SIGTERM', async () => {
-    const main = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke', SHUTDOWN_DRAIN_MS: '200' });
+  it('starts against any plex.tv-compatible server (one warning for a variable it no longer reads) and stops on SIGTERM', async () => {
+    const main = run([], { PORT: '0', HOST: '127.0.0.1', PLEX_API_URL: sim.url, PLEX_CLIENT_IDENTIFIER: 'smoke', SHUTDOWN_DRAIN_MS: '200', PLEX_TIMEOUT_MS: '5000' });
     try {
       const [, url] = await waitFor(main, /"url":"(http:[^"]+)"/);
       const token = sim.issueToken(DEMO_ACCOUNTS.twoFactor.login);
@@ -155,6 +155,9 @@ describe('src/main.ts', () => {
         body: JSON.stringify({ query: '{ viewer { username twoFactorEnabled } }' }),
       });
       expect(await response.json()).toEqual({ data: { viewer: { username: DEMO_ACCOUNTS.twoFactor.username, twoFactorEnabled: true } } });
+      const replaced = main.stdout().split('\n').filter((line) => line.includes('PLEX_TIMEOUT_MS'));
+      expect(replaced).toHaveLength(1);
+      expect(JSON.parse(replaced[0]!)).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^PLEX_TIMEOUT_MS is set but no longer read: .*fixed limit/) });
       // The listening line names the demo page as well as the API.
       expect(main.stdout()).toMatch(/"msg":"listening: demo page http:\/\/127\.0\.0\.1:\d+\/, GraphQL http:\/\/127\.0\.0\.1:\d+\/graphql"/);
     } finally {

@@ -1,7 +1,8 @@
+import packageJson from '../package.json' with { type: 'json' };
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ViewerDocument, ViewerNameDocument } from '../operations/generated/graphql.js';
 import { DEMO_ACCOUNTS } from '../src/simulator/index.js';
-import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './harness.js';
+import { bearer, CLIENT_ID, ISO_DATE_TIME, startHarness, type Harness } from './support/servers.js';
 
 let h: Harness;
 let token: string;
@@ -27,8 +28,8 @@ describe('viewer', () => {
     expect(request).toMatchObject({ method: 'GET', route: 'user', path: '/api/v2/user' });
     expect(request?.headers['x-plex-token']).toBe(token);
     expect(request?.headers['x-plex-client-identifier']).toBe(CLIENT_ID);
-    expect(request?.headers['x-plex-product']).toBe('Facade Tests');
-    expect(request?.headers['x-plex-version']).toBe('9.9.9');
+    expect(request?.headers['x-plex-product']).toBe('Plex Account GraphQL');
+    expect(request?.headers['x-plex-version']).toBe(packageJson.version);
     expect(request?.headers['accept']).toBe('application/json');
     expect(request?.query.get('X-Plex-Token')).toBeNull();
   });
@@ -139,7 +140,7 @@ describe('viewer', () => {
   });
 
   it('answers UPSTREAM_UNAVAILABLE when plex.tv cannot be reached', async () => {
-    const { startHarness: start } = await import('./harness.js');
+    const { startHarness: start } = await import('./support/servers.js');
     const other = await start({ PLEX_API_URL: 'http://127.0.0.1:1' });
     try {
       const response = await other.gql(ViewerNameDocument, {}, bearer(token));

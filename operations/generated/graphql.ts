@@ -28,6 +28,13 @@ export type AutoSelectSubtitleMode =
   /** A value plex.tv sent that this API does not know yet. */
   | 'UNKNOWN';
 
+/** How a connection is made. */
+export type ConnectionProtocol =
+  /** Plain HTTP. */
+  | 'HTTP'
+  /** HTTPS (for plex.direct addresses, with a certificate plex.tv issued). */
+  | 'HTTPS';
+
 /** Options for a new sign-in PIN. */
 export type CreateSignInPinInput = {
   /** Where plex.tv sends the browser after the user approves (http or https). Leave out to let the user close the page. */
@@ -80,6 +87,43 @@ export type PlexPassSubscriptionStatus =
   /** A value plex.tv sent that this API does not know yet. */
   | 'UNKNOWN';
 
+/** What a resource or device provides (plex.tv's `provides` list). */
+export type ResourceCapability =
+  /** A Plex client app. */
+  | 'CLIENT'
+  /** Can control players. */
+  | 'CONTROLLER'
+  /** Plays media (can be cast to). */
+  | 'PLAYER'
+  /** Plays media from online providers. */
+  | 'PROVIDER_PLAYBACK'
+  /** A player reached through Plex pub/sub. */
+  | 'PUBSUB_PLAYER'
+  /** A Plex Media Server. */
+  | 'SERVER'
+  /** Can hold downloaded (synced) media. */
+  | 'SYNC_TARGET'
+  /** A value plex.tv sent that this API does not know yet. */
+  | 'UNKNOWN';
+
+/** The content restrictions of a managed Home user. */
+export type RestrictionProfile =
+  /** Content for little kids. */
+  | 'LITTLE_KID'
+  /** Content for older kids. */
+  | 'OLDER_KID'
+  /** Content for teens. */
+  | 'TEEN'
+  /** A value plex.tv sent that this API does not know yet. */
+  | 'UNKNOWN';
+
+/** Why a device is not removed here. */
+export type RevokeDeviceRefusal =
+  /** The device of the request's own token: use signOut instead. */
+  | 'CURRENT_DEVICE'
+  /** A Plex Media Server: removing it de-authorizes the server. Remove servers in the Plex app. */
+  | 'MEDIA_SERVER';
+
 /** Whether a Plex service is reachable. */
 export type ServiceStatus =
   /** The service is offline. */
@@ -123,6 +167,14 @@ export type SubtitleAccessibilityPreference =
   /** A value plex.tv sent that this API does not know yet. */
   | 'UNKNOWN';
 
+/** The Home user to switch to, and its PIN when it has one. */
+export type SwitchHomeUserInput = {
+  /** The profile's 4-digit PIN. A secret, like a password. */
+  pin?: string | null | undefined;
+  /** The HomeUser's uuid. */
+  uuid: string;
+};
+
 /** Where unwatched/watched indicators are shown. */
 export type WatchedIndicator =
   /** Movies only (plex.tv code 2). */
@@ -135,6 +187,44 @@ export type WatchedIndicator =
   | 'TV_SHOWS'
   /** A value plex.tv sent that this API does not know yet. */
   | 'UNKNOWN';
+
+export type ServersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ServersQuery = { viewer: { id: string, resources: Array<{ name: string, clientIdentifier: string, product: string, productVersion: string | null, owned: boolean, sourceTitle: string | null, presence: boolean, httpsRequired: boolean, accessToken: string | null, lastSeenAt: string | null, connections: Array<{ protocol: ConnectionProtocol, address: string, port: number, uri: string, local: boolean, relay: boolean, ipv6: boolean }> }> } | null };
+
+export type ProfilesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProfilesQuery = { viewer: { id: string, home: boolean | null, plexHome: { id: string, name: string, users: Array<{ id: string, uuid: string, title: string, username: string | null, thumb: string | null, admin: boolean, guest: boolean, restricted: boolean, restrictionProfile: RestrictionProfile | null, protected: boolean }> } | null } | null };
+
+export type SwitchHomeUserMutationVariables = Exact<{
+  input: SwitchHomeUserInput;
+}>;
+
+
+export type SwitchHomeUserMutation = { switchHomeUser:
+    | { __typename: 'HomeUserNotFoundError', message: string }
+    | { __typename: 'HomeUserPinInvalidError', pinSent: boolean, message: string }
+    | { __typename: 'SignInSuccess', authToken: string, authTokenExpiresAt: string | null, user: { id: string, uuid: string, title: string | null, username: string | null, thumb: string | null } }
+    | { __typename: 'SignInThrottledError', retryAfterSeconds: number | null, message: string }
+   };
+
+export type DevicesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DevicesQuery = { viewer: { id: string, devices: Array<{ id: string, name: string, product: string | null, productVersion: string | null, platform: string | null, device: string | null, clientIdentifier: string, provides: Array<ResourceCapability>, createdAt: string | null, lastSeenAt: string | null, current: boolean }> } | null };
+
+export type RevokeDeviceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeDeviceMutation = { revokeDevice:
+    | { __typename: 'DeviceNotFoundError', message: string }
+    | { __typename: 'RevokeDeviceRefusedError', reason: RevokeDeviceRefusal, message: string }
+    | { __typename: 'RevokeDeviceSuccess', deviceId: string }
+   };
 
 export type RefreshAuthTokenMutationVariables = Exact<{
   refreshToken: string;
@@ -224,6 +314,11 @@ export type ViewerNameQuery = { viewer: { id: string, username: string | null } 
 
 export const SignInPinStatusFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SignInPinStatusFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInPinStatus"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInPinPending"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"authToken"}},{"kind":"Field","name":{"kind":"Name","value":"authTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"friendlyName"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInPinExpiredError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]} as unknown as DocumentNode<SignInPinStatusFieldsFragment, unknown>;
 export const FullUserFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"FullUser"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"friendlyName"}},{"kind":"Field","name":{"kind":"Name","value":"locale"}},{"kind":"Field","name":{"kind":"Name","value":"confirmed"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}},{"kind":"Field","name":{"kind":"Name","value":"emailOnlyAuth"}},{"kind":"Field","name":{"kind":"Name","value":"hasPassword"}},{"kind":"Field","name":{"kind":"Name","value":"protected"}},{"kind":"Field","name":{"kind":"Name","value":"thumb"}},{"kind":"Field","name":{"kind":"Name","value":"mailingListStatus"}},{"kind":"Field","name":{"kind":"Name","value":"mailingListActive"}},{"kind":"Field","name":{"kind":"Name","value":"scrobbleTypes"}},{"kind":"Field","name":{"kind":"Name","value":"country"}},{"kind":"Field","name":{"kind":"Name","value":"subscription"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"subscribedAt"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"paymentService"}},{"kind":"Field","name":{"kind":"Name","value":"plan"}},{"kind":"Field","name":{"kind":"Name","value":"features"}}]}},{"kind":"Field","name":{"kind":"Name","value":"subscriptionDescription"}},{"kind":"Field","name":{"kind":"Name","value":"subscriptions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"subscribedAt"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"paymentService"}},{"kind":"Field","name":{"kind":"Name","value":"plan"}},{"kind":"Field","name":{"kind":"Name","value":"features"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"renewsAt"}},{"kind":"Field","name":{"kind":"Name","value":"endsAt"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"transfer"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pastSubscriptions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"renewsAt"}},{"kind":"Field","name":{"kind":"Name","value":"endsAt"}},{"kind":"Field","name":{"kind":"Name","value":"billing"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"internalPaymentMethod"}},{"kind":"Field","name":{"kind":"Name","value":"paymentMethodId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"canceled"}},{"kind":"Field","name":{"kind":"Name","value":"gracePeriod"}},{"kind":"Field","name":{"kind":"Name","value":"onHold"}},{"kind":"Field","name":{"kind":"Name","value":"canReactivate"}},{"kind":"Field","name":{"kind":"Name","value":"canUpgrade"}},{"kind":"Field","name":{"kind":"Name","value":"canDowngrade"}},{"kind":"Field","name":{"kind":"Name","value":"canConvert"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"transfer"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}},{"kind":"Field","name":{"kind":"Name","value":"trials"}},{"kind":"Field","name":{"kind":"Name","value":"restricted"}},{"kind":"Field","name":{"kind":"Name","value":"anonymous"}},{"kind":"Field","name":{"kind":"Name","value":"home"}},{"kind":"Field","name":{"kind":"Name","value":"guest"}},{"kind":"Field","name":{"kind":"Name","value":"homeSize"}},{"kind":"Field","name":{"kind":"Name","value":"homeAdmin"}},{"kind":"Field","name":{"kind":"Name","value":"maxHomeSize"}},{"kind":"Field","name":{"kind":"Name","value":"rememberExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"profile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"autoSelectAudio"}},{"kind":"Field","name":{"kind":"Name","value":"defaultAudioLanguage"}},{"kind":"Field","name":{"kind":"Name","value":"defaultAudioLanguages"}},{"kind":"Field","name":{"kind":"Name","value":"defaultAudioAccessibility"}},{"kind":"Field","name":{"kind":"Name","value":"defaultSubtitleLanguage"}},{"kind":"Field","name":{"kind":"Name","value":"defaultSubtitleLanguages"}},{"kind":"Field","name":{"kind":"Name","value":"autoSelectSubtitle"}},{"kind":"Field","name":{"kind":"Name","value":"defaultSubtitleAccessibility"}},{"kind":"Field","name":{"kind":"Name","value":"defaultSubtitleForced"}},{"kind":"Field","name":{"kind":"Name","value":"watchedIndicator"}},{"kind":"Field","name":{"kind":"Name","value":"mediaReviewsVisibility"}},{"kind":"Field","name":{"kind":"Name","value":"mediaReviewsLanguages"}}]}},{"kind":"Field","name":{"kind":"Name","value":"entitlements"}},{"kind":"Field","name":{"kind":"Name","value":"roles"}},{"kind":"Field","name":{"kind":"Name","value":"pin"}},{"kind":"Field","name":{"kind":"Name","value":"services"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"identifier"}},{"kind":"Field","name":{"kind":"Name","value":"endpoint"}},{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"adsConsent"}},{"kind":"Field","name":{"kind":"Name","value":"adsConsentSetAt"}},{"kind":"Field","name":{"kind":"Name","value":"adsConsentReminderAt"}},{"kind":"Field","name":{"kind":"Name","value":"experimentalFeatures"}},{"kind":"Field","name":{"kind":"Name","value":"twoFactorEnabled"}},{"kind":"Field","name":{"kind":"Name","value":"backupCodesCreated"}},{"kind":"Field","name":{"kind":"Name","value":"attributionPartner"}}]}}]} as unknown as DocumentNode<FullUserFragment, unknown>;
+export const ServersDocument = {"__meta__":{"hash":"sha256:557ebd33f72423db652a49ac9286274fe7b95d4ce0fd2f4a39285b264ac8720a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Servers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"resources"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"provides"},"value":{"kind":"ListValue","values":[{"kind":"EnumValue","value":"SERVER"}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"clientIdentifier"}},{"kind":"Field","name":{"kind":"Name","value":"product"}},{"kind":"Field","name":{"kind":"Name","value":"productVersion"}},{"kind":"Field","name":{"kind":"Name","value":"owned"}},{"kind":"Field","name":{"kind":"Name","value":"sourceTitle"}},{"kind":"Field","name":{"kind":"Name","value":"presence"}},{"kind":"Field","name":{"kind":"Name","value":"httpsRequired"}},{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"connections"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"protocol"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"port"}},{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"local"}},{"kind":"Field","name":{"kind":"Name","value":"relay"}},{"kind":"Field","name":{"kind":"Name","value":"ipv6"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ServersQuery, ServersQueryVariables>;
+export const ProfilesDocument = {"__meta__":{"hash":"sha256:39240d43842801d5d50091744bc35e36a71e24619b35cdc5676bdf86645a58b2"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Profiles"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"home"}},{"kind":"Field","name":{"kind":"Name","value":"plexHome"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"thumb"}},{"kind":"Field","name":{"kind":"Name","value":"admin"}},{"kind":"Field","name":{"kind":"Name","value":"guest"}},{"kind":"Field","name":{"kind":"Name","value":"restricted"}},{"kind":"Field","name":{"kind":"Name","value":"restrictionProfile"}},{"kind":"Field","name":{"kind":"Name","value":"protected"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProfilesQuery, ProfilesQueryVariables>;
+export const SwitchHomeUserDocument = {"__meta__":{"hash":"sha256:b9dae2f873c00c53311d6d1569be94cc7374ecf8b004feaf9a65004565e32650"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SwitchHomeUser"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SwitchHomeUserInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"switchHomeUser"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"authToken"}},{"kind":"Field","name":{"kind":"Name","value":"authTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"thumb"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"HomeUserPinInvalidError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pinSent"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInThrottledError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryAfterSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<SwitchHomeUserMutation, SwitchHomeUserMutationVariables>;
+export const DevicesDocument = {"__meta__":{"hash":"sha256:49510338ed277433875b38ef49581add7e21bf6cfe9aae262fae23b907d463e9"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Devices"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"devices"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"product"}},{"kind":"Field","name":{"kind":"Name","value":"productVersion"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"device"}},{"kind":"Field","name":{"kind":"Name","value":"clientIdentifier"}},{"kind":"Field","name":{"kind":"Name","value":"provides"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"current"}}]}}]}}]}}]} as unknown as DocumentNode<DevicesQuery, DevicesQueryVariables>;
+export const RevokeDeviceDocument = {"__meta__":{"hash":"sha256:dde50f38223b1b06834051a5623ae0ae54d19a55a5b9c9e947d58d68fd6477b6"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeDevice"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeDevice"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeDeviceSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deviceId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeDeviceRefusedError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RevokeDeviceMutation, RevokeDeviceMutationVariables>;
 export const RefreshAuthTokenDocument = {"__meta__":{"hash":"sha256:1e4c4542e96dcf4a841596c104ceabbea2434fe08001e9e282fc70f161591ec3"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RefreshAuthToken"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refreshAuthToken"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"refreshToken"},"value":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AuthTokenRefreshed"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"authToken"}},{"kind":"Field","name":{"kind":"Name","value":"authTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInThrottledError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryAfterSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RefreshAuthTokenMutation, RefreshAuthTokenMutationVariables>;
 export const SignOutDocument = {"__meta__":{"hash":"sha256:de67aa11617346e125a9e0ae03c7d6ac18d05eafde918fb55d40db4a2a0ed850"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignOut"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signOut"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signedOut"}},{"kind":"Field","name":{"kind":"Name","value":"tokenWasValid"}}]}}]}}]} as unknown as DocumentNode<SignOutMutation, SignOutMutationVariables>;
 export const CreateSignInPinDocument = {"__meta__":{"hash":"sha256:c5eb0065cd025bf623c0bacf4dc7f2becc32ae7d32b3c76c73c2dab4982ce3bb"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSignInPin"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSignInPinInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSignInPin"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"authUrl"}},{"kind":"Field","name":{"kind":"Name","value":"qr"}}]}}]}}]} as unknown as DocumentNode<CreateSignInPinMutation, CreateSignInPinMutationVariables>;

@@ -2,10 +2,14 @@
       export type PossibleTypesResultData = {
   "possibleTypes": {
     "Error": [
+      "DeviceNotFoundError",
       "DeviceRevokedError",
+      "HomeUserNotFoundError",
+      "HomeUserPinInvalidError",
       "InvalidCredentialsError",
       "InvalidVerificationCodeError",
       "RefreshTokenInvalidError",
+      "RevokeDeviceRefusedError",
       "SignInPinExpiredError",
       "SignInThrottledError",
       "TwoFactorRequiredError",
@@ -16,6 +20,11 @@
       "DeviceRevokedError",
       "RefreshTokenInvalidError",
       "SignInThrottledError"
+    ],
+    "RevokeDeviceResult": [
+      "DeviceNotFoundError",
+      "RevokeDeviceRefusedError",
+      "RevokeDeviceSuccess"
     ],
     "SignInPinStatus": [
       "SignInPinExpiredError",
@@ -29,16 +38,26 @@
       "SignInThrottledError",
       "TwoFactorRequiredError",
       "ValidationError"
+    ],
+    "SwitchHomeUserResult": [
+      "HomeUserNotFoundError",
+      "HomeUserPinInvalidError",
+      "SignInSuccess",
+      "SignInThrottledError"
     ]
   }
 };
       const result: PossibleTypesResultData = {
   "possibleTypes": {
     "Error": [
+      "DeviceNotFoundError",
       "DeviceRevokedError",
+      "HomeUserNotFoundError",
+      "HomeUserPinInvalidError",
       "InvalidCredentialsError",
       "InvalidVerificationCodeError",
       "RefreshTokenInvalidError",
+      "RevokeDeviceRefusedError",
       "SignInPinExpiredError",
       "SignInThrottledError",
       "TwoFactorRequiredError",
@@ -49,6 +68,11 @@
       "DeviceRevokedError",
       "RefreshTokenInvalidError",
       "SignInThrottledError"
+    ],
+    "RevokeDeviceResult": [
+      "DeviceNotFoundError",
+      "RevokeDeviceRefusedError",
+      "RevokeDeviceSuccess"
     ],
     "SignInPinStatus": [
       "SignInPinExpiredError",
@@ -62,6 +86,12 @@
       "SignInThrottledError",
       "TwoFactorRequiredError",
       "ValidationError"
+    ],
+    "SwitchHomeUserResult": [
+      "HomeUserNotFoundError",
+      "HomeUserPinInvalidError",
+      "SignInSuccess",
+      "SignInThrottledError"
     ]
   }
 };

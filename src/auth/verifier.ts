@@ -102,3 +102,17 @@ export function unverifiedExpiry(token: string): Date | null {
     return null;
   }
 }
+
+/**
+ * The device a Plex JWT was issued to (its audience other than plex.tv), read without checking its signature; null for
+ * a legacy token. Only to tell which device of the account's list is the caller's: never a basis for accepting a token.
+ */
+export function unverifiedAudience(token: string): string | null {
+  if (!JWT_SHAPE.test(token)) return null;
+  try {
+    const { aud } = decodeJwt(token);
+    return [aud ?? []].flat().find((audience) => audience !== 'plex.tv') ?? null;
+  } catch {
+    return null;
+  }
+}

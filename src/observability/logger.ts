@@ -3,7 +3,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export type { Logger };
 
 /** Keys whose values are secrets wherever they appear in a log line. */
-export const REDACTED_KEYS = ['authorization', 'x-plex-token', 'password', 'verificationCode', 'authToken', 'refreshToken', 'token', 'secret'];
+export const REDACTED_KEYS = ['authorization', 'x-plex-token', 'password', 'verificationCode', 'authToken', 'refreshToken', 'token', 'secret', 'pin'];
 
 const SECRET_KEYS: ReadonlySet<string> = new Set(REDACTED_KEYS);
 const CENSOR = '[redacted]';

@@ -1,8 +1,17 @@
 import { Agent, request } from 'undici';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { rateLimited, tokenExpired, unauthenticated, upstreamBadResponse, upstreamTimeout, upstreamUnavailable } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { signDeviceJwt, type PlexDevice } from '../auth/device.js';
+import { unverifiedAudience } from '../auth/verifier.js';
+import {
+  parseDevicesXml,
+  PlexHomeSchema,
+  PlexResourcesSchema,
+  type AccountDevice,
+  type PlexHome,
+  type PlexResource,
+} from './account-schemas.js';
 import {
   PlexErrorBodySchema,
   PlexKeysSchema,
@@ -31,6 +40,12 @@ const ENDPOINTS = {
   nonce: 'GET /api/v2/auth/nonce',
   token: 'POST /api/v2/auth/token',
   keys: 'GET /api/v2/auth/keys',
+  // The account after sign-in (docs/plex-api.md §9); `{id}` is a Home user's uuid for `switch`, a device id for `revoke`.
+  resources: 'GET /api/v2/resources',
+  home: 'GET /api/v2/home/users',
+  switch: 'POST /api/v2/home/users/{id}/switch',
+  devices: 'GET /devices.xml',
+  revoke: 'DELETE /devices/{id}.xml',
 } as const;
 
 export type PlexEndpoint = keyof typeof ENDPOINTS;
@@ -97,6 +112,15 @@ export type RefreshOutcome =
   | { readonly kind: 'device-revoked' }
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | null };
 
+export type SwitchHomeUserOutcome =
+  /** plex.tv minted a token for the Home user (201). */
+  | { readonly kind: 'switched'; readonly authToken: string }
+  /** 403, code 1041: the PIN was missing or wrong (plex.tv does not say which). */
+  | { readonly kind: 'pin-invalid' }
+  | { readonly kind: 'throttled'; readonly retryAfterSeconds: number | null };
+
+export type RevokeDeviceOutcome = { readonly kind: 'revoked' } | { readonly kind: 'not-found' };
+
 /** A PIN plex.tv just created, with the page the user approves it on. */
 export interface CreatedPin extends PlexPin {
   readonly authUrl: string;
@@ -122,6 +146,16 @@ export interface Plex {
   refreshToken(device: PlexDevice): Promise<RefreshOutcome>;
   /** GET /auth/keys: plex.tv's public Ed25519 signing keys (at least one, or UPSTREAM_BAD_RESPONSE). */
   signingKeys(): Promise<PlexKeys>;
+  /** GET /api/v2/resources with https, relay and IPv6 connections. UNAUTHENTICATED when plex.tv rejects the token. */
+  resources(token: string): Promise<PlexResource[]>;
+  /** GET /api/v2/home/users; null when plex.tv says the account is in no Home (404, inferred). */
+  home(token: string): Promise<PlexHome | null>;
+  /** POST /api/v2/home/users/{uuid}/switch[?pin=]: only `authToken` is read from the answer. */
+  switchHomeUser(token: string, uuid: string, pin: string | null): Promise<SwitchHomeUserOutcome>;
+  /** GET /devices.xml. Device tokens are dropped while parsing; `current` marks the device holding `token`. */
+  devices(token: string): Promise<AccountDevice[]>;
+  /** DELETE /devices/{id}.xml. */
+  revokeDevice(token: string, id: string): Promise<RevokeDeviceOutcome>;
 }
 
 export interface PlexClient {
@@ -168,6 +202,10 @@ const PLEX_INVALID_VERIFICATION_CODE = 1028;
 const PLEX_VERIFICATION_CODE_REQUIRED = 1029;
 const PLEX_REPEATED_FAILURES = 1031;
 const PIN_ID = /^\d{1,20}$/;
+const DEVICE_ID = /^\d{1,20}$/;
+const PLEX_PIN_REQUIRED = 1041;
+// Only the token is read from a Home switch: the account body drifts, and the user is read with GET /user.
+const SwitchBodySchema = z.object({ authToken: z.string().min(1) });
 // undici's error when a body passes the dispatcher's maxResponseSize.
 const isBodyTooLarge = (error: unknown) => (error as { code?: unknown } | null)?.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
 const is2xx = (status: number) => status >= 200 && status < 300;
@@ -303,6 +341,14 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
       throw upstreamBadResponse();
     }
 
+    /** A refusal of the token on an account call: UNAUTHENTICATED (TOKEN_EXPIRED on 498); otherwise `fail`. */
+    function refused(endpoint: PlexEndpoint, answer: Answer): never {
+      // 422 "Invalid token" is what plex.tv's legacy endpoints answer for a revoked token.
+      if (answer.status === 401 || answer.status === 422) throw unauthenticated('plex.tv rejected the token.');
+      if (answer.status === 498) throw tokenExpired();
+      return fail(endpoint, answer);
+    }
+
     /** The error for an answer the call has no outcome for: 429 RATE_LIMITED, 5xx UNAVAILABLE, else BAD_RESPONSE. */
     function fail(endpoint: PlexEndpoint, answer: Answer, problem = 'unexpected status'): never {
       if (answer.status === 429) throw rateLimited(parseRetryAfter(answer.retryAfter, now()));
@@ -410,6 +456,46 @@ export function createPlexClient(options: PlexClientOptions): PlexClient {
         const answer = await call({ endpoint: 'keys' });
         if (answer.status !== 200) fail('keys', answer);
         return parse('keys', answer, PlexKeysSchema);
+      },
+
+      async resources(token) {
+        const answer = await call({ endpoint: 'resources', token, query: { includeHttps: '1', includeRelay: '1', includeIPv6: '1' }, retries: resilience.userRetries });
+        if (answer.status === 200) return parse('resources', answer, PlexResourcesSchema);
+        return refused('resources', answer);
+      },
+
+      async home(token) {
+        const answer = await call({ endpoint: 'home', token, retries: resilience.userRetries });
+        if (answer.status === 200) return parse('home', answer, PlexHomeSchema);
+        if (answer.status === 404) return null;
+        return refused('home', answer);
+      },
+
+      async switchHomeUser(token, uuid, pin) {
+        const answer = await call({ endpoint: 'switch', token, id: encodeURIComponent(uuid), ...(pin !== null && { query: { pin } }) });
+        if (answer.status === 201 || answer.status === 200) return { kind: 'switched', authToken: parse('switch', answer, SwitchBodySchema).authToken };
+        if (answer.status === 403 && plexError(answer)?.code === PLEX_PIN_REQUIRED) return { kind: 'pin-invalid' };
+        if (answer.status === 429) return { kind: 'throttled', retryAfterSeconds: parseRetryAfter(answer.retryAfter, now()) };
+        return refused('switch', answer);
+      },
+
+      async devices(token) {
+        // XML whatever Accept says.
+        const answer = await call({ endpoint: 'devices', token, retries: resilience.userRetries });
+        if (answer.status !== 200) return refused('devices', answer);
+        const parsed = parseDevicesXml(answer.text, { token, clientIdentifier: unverifiedAudience(token) });
+        if (parsed.ok) return parsed.devices;
+        logDiagnostic(log, { endpoint: 'devices', problem: 'body does not match its schema', status: answer.status, issues: parsed.issues });
+        throw upstreamBadResponse();
+      },
+
+      async revokeDevice(token, id) {
+        // The GraphQL layer validates ids; this keeps a bad one from ever becoming part of a path.
+        if (!DEVICE_ID.test(id)) return { kind: 'not-found' };
+        const answer = await call({ endpoint: 'revoke', token, id });
+        if (answer.status === 200 || answer.status === 204) return { kind: 'revoked' };
+        if (answer.status === 404) return { kind: 'not-found' };
+        return refused('revoke', answer);
       },
     };
     return plex;

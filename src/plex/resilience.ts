@@ -8,8 +8,9 @@ import {
   retry,
   type RetryPolicy,
 } from 'cockatiel';
+import { LIMITS } from '../config.js';
 
-/** PLEX_MAX_CONCURRENCY, PLEX_USER_RETRIES, PLEX_BREAKER_FAILURES and PLEX_BREAKER_COOLDOWN_MS. */
+/** The concurrency cap, GET /user retries and circuit breaker around plex.tv (LIMITS.plex). */
 export interface Resilience {
   /** Upstream calls in flight at once across the process; more wait in line (within their deadline). */
   readonly maxConcurrency: number;
@@ -38,19 +39,14 @@ export interface UpstreamGuard {
    */
   call<T>(run: () => Promise<T>, signal: AbortSignal, isFailure: (result: T) => boolean): Promise<T>;
   /**
-   * Runs one HTTP exchange. The connection pool (PLEX_MAX_CONCURRENCY connections) makes the calls beyond its size
+   * Runs one HTTP exchange. The connection pool (LIMITS.plex.maxConcurrency connections) makes the calls beyond its size
    * wait, each under its own deadline; this refuses at once (UpstreamRefused('overloaded')) once that many calls are
    * already waiting, so memory stays bounded however slow plex.tv is.
    */
   slot<T>(exchange: () => Promise<T>): Promise<T>;
 }
 
-export const DEFAULT_RESILIENCE: Resilience = {
-  maxConcurrency: 1024,
-  userRetries: 2,
-  breakerFailures: 5,
-  breakerCooldownMs: 15_000,
-};
+export const DEFAULT_RESILIENCE: Resilience = LIMITS.plex;
 
 // Calls beyond the pool's size wait for a connection (under their own deadline); beyond this many per connection they
 // are refused at once rather than piling up.

@@ -11,6 +11,18 @@ body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; 
 button { font-size: 1rem; padding: .5rem 1.25rem; cursor: pointer; }
 #viewer img { width: 64px; height: 64px; border-radius: 50%; vertical-align: middle; margin-right: .75rem; }
 #status { min-height: 1.5rem; }
+h2 { font-size: 1.15rem; margin-top: 2rem; }
+ul { list-style: none; padding: 0; }
+#profile-list { display: flex; flex-wrap: wrap; gap: .75rem; }
+#profile-list button { display: flex; flex-direction: column; align-items: center; gap: .25rem; width: 6.5rem; padding: .5rem; background: none; border: 1px solid #d0d7de; border-radius: .5rem; }
+#profile-list button[aria-current="true"] { border-color: #e5a00d; }
+#profile-list img { width: 48px; height: 48px; border-radius: 50%; }
+#profile-list .note { min-height: 1.2em; }
+#pin { width: 5rem; font-size: 1rem; letter-spacing: .3em; }
+#server-list li { margin: .5rem 0; }
+.online { color: #1a7f37; }
+.offline { color: #6e7781; }
+.note { color: #6e7781; font-size: .9rem; }
 .error { color: #b42318; }
 [hidden] { display: none !important; }
 `;
@@ -20,7 +32,12 @@ const CREATE_PIN = 'mutation CreateSignInPin($input: CreateSignInPinInput) { cre
 const PIN_STATUS = '... on SignInPinPending { expiresAt } ... on SignInSuccess { authToken authTokenExpiresAt refreshToken } ... on Error { message }';
 const WATCH_PIN = 'subscription WatchSignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
 const POLL_PIN = 'query SignInPin($id: ID!, $code: String!) { signInPin(id: $id, code: $code) { __typename ' + PIN_STATUS + ' } }';
-const VIEWER = 'query DemoViewer { viewer { friendlyName title thumb subscription { active plan } } }';
+const USER_FIELDS = 'fragment DemoUser on User { uuid title friendlyName thumb subscription { active plan } }';
+const VIEWER = 'query DemoViewer { viewer { ...DemoUser } } ' + USER_FIELDS;
+// The profiles and the servers; the page shows each server's first connection and never probes one (only the browser's
+// network could tell which works: a real client races them in this order).
+const ACCOUNT = 'query DemoAccount { viewer { uuid plexHome { name users { uuid title thumb protected } } resources(provides: [SERVER]) { name clientIdentifier owned sourceTitle presence connections { uri local relay } } } }';
+const SWITCH = 'mutation DemoSwitchHomeUser($input: SwitchHomeUserInput!) { switchHomeUser(input: $input) { __typename ... on SignInSuccess { authToken authTokenExpiresAt refreshToken user { ...DemoUser } } ... on HomeUserPinInvalidError { pinSent } ... on Error { message } } } ' + USER_FIELDS;
 const SIGN_OUT = 'mutation SignOut { signOut { signedOut } }';
 const REFRESH = 'mutation RefreshAuthToken($refreshToken: String!) { refreshAuthToken(refreshToken: $refreshToken) { __typename ... on AuthTokenRefreshed { authToken authTokenExpiresAt refreshToken } ... on Error { message } } }';
 const TOKEN_KEY = 'plex-demo-token';
@@ -139,15 +156,122 @@ async function waitForApproval(pin) {
   return { __typename: 'SignInPinExpiredError', message: 'The sign-in PIN expired.' };
 }
 
-async function showViewer(token) {
-  const { viewer } = await graphql(VIEWER, {}, token);
-  $('name').textContent = viewer.friendlyName || viewer.title || '(no name)';
+function showUser(user) {
+  $('name').textContent = user.friendlyName || user.title || '(no name)';
   // A managed Home user's account has no subscription of its own.
-  $('plan').textContent = viewer.subscription && viewer.subscription.active ? 'Plex Pass: ' + (viewer.subscription.plan || 'active') : 'No Plex Pass';
-  if (viewer.thumb) { $('thumb').src = viewer.thumb; $('thumb').hidden = false; } else { $('thumb').hidden = true; }
+  $('plan').textContent = user.subscription && user.subscription.active ? 'Plex Pass: ' + (user.subscription.plan || 'active') : 'No Plex Pass';
+  if (user.thumb) { $('thumb').src = user.thumb; $('thumb').hidden = false; } else { $('thumb').hidden = true; }
   $('viewer').hidden = false;
   $('signed-out').hidden = true;
+}
+
+async function showViewer(token) {
+  const { viewer } = await graphql(VIEWER, {}, token);
+  showUser(viewer);
   show('Signed in.');
+  await showAccount(token);
+}
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+// The profile the PIN form is for.
+let pinFor = null;
+
+function askForPin(user, message) {
+  pinFor = user;
+  $('pin-for').textContent = user.title;
+  $('pin-message').textContent = message;
+  $('pin-form').hidden = false;
+  $('pin').value = '';
+  $('pin').focus();
+}
+
+function closePicker() {
+  pinFor = null;
+  $('pin').value = '';
+  $('pin-form').hidden = true;
+  $('profile-picker').hidden = true;
+  $('switch-profile').hidden = false;
+}
+
+// plex.tv demands a PIN for some profiles that are not marked protected: ask for one when protected is true, or when
+// the switch without a PIN comes back with HomeUserPinInvalidError and pinSent false.
+async function switchTo(user, pin) {
+  const input = pin ? { uuid: user.uuid, pin } : { uuid: user.uuid };
+  const { switchHomeUser: result } = await graphql(SWITCH, { input }, sessionStorage.getItem(TOKEN_KEY));
+  if (result.__typename === 'HomeUserPinInvalidError') {
+    askForPin(user, result.pinSent ? 'Wrong PIN, try again.' : user.title + ' needs a PIN.');
+    return;
+  }
+  if (result.__typename !== 'SignInSuccess') { show(result.message, true); return; }
+  closePicker();
+  remember(result);
+  showUser(result.user);
+  show('Switched to ' + $('name').textContent + '.');
+  await showAccount(result.authToken);
+}
+
+function showProfiles(viewer) {
+  $('profiles').hidden = !viewer.plexHome;
+  closePicker();
+  if (!viewer.plexHome) return;
+  $('home-name').textContent = viewer.plexHome.name;
+  $('profile-list').replaceChildren(...viewer.plexHome.users.map((user) => {
+    const button = element('button');
+    button.type = 'button';
+    button.setAttribute('aria-current', String(user.uuid === viewer.uuid));
+    if (user.thumb) {
+      const avatar = element('img');
+      avatar.alt = '';
+      avatar.referrerPolicy = 'no-referrer';
+      avatar.addEventListener('error', () => { avatar.hidden = true; });
+      avatar.src = user.thumb;
+      button.append(avatar);
+    }
+    button.append(element('span', user.title), element('span', user.protected ? 'PIN' : '', 'note'));
+    button.addEventListener('click', () => {
+      $('pin-form').hidden = true;
+      if (user.protected) { askForPin(user, ''); return; }
+      switchTo(user, null).catch((error) => show(error.message, true));
+    });
+    const item = element('li');
+    item.append(button);
+    return item;
+  }));
+}
+
+function showServers(servers) {
+  $('servers-none').hidden = servers.length > 0;
+  $('server-list').replaceChildren(...servers.map((server) => {
+    const item = element('li');
+    item.dataset.clientIdentifier = server.clientIdentifier;
+    item.append(element('strong', server.name), ' ', element('span', server.presence ? 'online' : 'offline', server.presence ? 'online' : 'offline'));
+    item.append(' · ', element('span', server.owned ? 'owned' : 'shared by ' + (server.sourceTitle || 'another account'), 'note'));
+    const first = server.connections[0];
+    const where = element('div', '', 'note');
+    if (first) where.append('First connection to try: ', element('code', first.uri), first.relay ? ' (relay)' : first.local ? ' (local)' : ' (remote)');
+    else where.textContent = 'No connection to try.';
+    item.append(where);
+    return item;
+  }));
+}
+
+// Profiles and servers, read with the token of the profile shown.
+async function showAccount(token) {
+  $('account-error').textContent = '';
+  try {
+    const { viewer } = await graphql(ACCOUNT, {}, token);
+    showProfiles(viewer);
+    showServers(viewer.resources);
+    $('servers').hidden = false;
+  } catch (error) {
+    $('account-error').textContent = 'Profiles and servers: ' + error.message;
+  }
 }
 
 function showSignedOut(message) {
@@ -208,6 +332,28 @@ $('refresh').addEventListener('click', async () => {
 
 $('thumb').addEventListener('error', () => { $('thumb').hidden = true; });
 
+$('switch-profile').addEventListener('click', () => {
+  $('profile-picker').hidden = false;
+  $('switch-profile').hidden = true;
+});
+
+$('pin-cancel').addEventListener('click', closePicker);
+
+$('pin-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (!pinFor) return;
+  const pin = $('pin').value;
+  $('pin').value = '';
+  $('pin-submit').disabled = true;
+  try {
+    await switchTo(pinFor, pin);
+  } catch (error) {
+    $('pin-message').textContent = error.message;
+  } finally {
+    $('pin-submit').disabled = false;
+  }
+});
+
 if (sessionStorage.getItem(TOKEN_KEY)) showSaved().catch(() => { forget(); showSignedOut('Not signed in.'); });
 `;
 
@@ -227,7 +373,9 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <h1>Sign in with Plex</h1>
 <p>This page signs in the way a frontend should: it never sees your password. It asks the GraphQL API at
 <code>/graphql</code> for a PIN (<code>createSignInPin</code>), opens the Plex approval page, follows
-<code>subscription signInPin</code> until you approve, then reads <code>viewer</code>. With
+<code>subscription signInPin</code> until you approve, then reads <code>viewer</code>: the account, its servers
+(<code>resources</code>, with the first connection to try) and its Plex Home's profiles (<code>plexHome</code>, switched
+to with <code>switchHomeUser</code>). With
 <code>PLEX_AUTH_MODE=jwt</code> it also shows when the token expires and renews it (<code>refreshAuthToken</code>).</p>
 <section id="signed-out">
 <button id="sign-in" type="button">Sign in with Plex</button>
@@ -238,6 +386,24 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <p><img id="thumb" alt="" referrerpolicy="no-referrer" hidden><strong id="name"></strong></p>
 <p id="plan"></p>
 <p id="token-expiry" hidden>The token expires <time id="expires-at"></time>. <button id="refresh" type="button">Refresh</button></p>
+<section id="profiles" hidden>
+<h2>Profiles of <span id="home-name"></span></h2>
+<button id="switch-profile" type="button">Switch profile</button>
+<div id="profile-picker" hidden>
+<ul id="profile-list" aria-label="Profiles"></ul>
+<form id="pin-form" hidden>
+<p><label>PIN for <span id="pin-for"></span>: <input id="pin" type="password" inputmode="numeric" pattern="[0-9]{4}" maxlength="4" autocomplete="off" required></label>
+<button id="pin-submit" type="submit">Switch</button> <button id="pin-cancel" type="button">Cancel</button></p>
+<p id="pin-message" class="error" role="alert"></p>
+</form>
+</div>
+</section>
+<section id="servers" hidden>
+<h2>Servers</h2>
+<ul id="server-list" aria-label="Servers"></ul>
+<p id="servers-none" hidden>No servers.</p>
+</section>
+<p id="account-error" class="error"></p>
 <button id="sign-out" type="button">Sign out</button>
 </section>
 </main>

@@ -78,7 +78,7 @@ function refusal(args: ExecutionArgs, keys: ReadonlyMap<string, readonly string[
 /**
  * Limits on `_entities`, checked with the variables just before execution (validation results are cached per document,
  * so variables cannot be checked there): the representations of an operation, counted once per alias, repeat and
- * fragment spread, count toward GRAPHQL_MAX_ALIASES (OPERATION_LIMIT_EXCEEDED); a representation that is not an
+ * fragment spread, count toward the alias limit (OPERATION_LIMIT_EXCEEDED); a representation that is not an
  * object, lacks `__typename` or its key fields, or names a type that is not an entity of this schema is BAD_USER_INPUT.
  * Either way nothing runs, so plex.tv is not called.
  */

@@ -19,7 +19,7 @@ export function hiddenSubgraphSdlRule(context: ValidationContext): ASTVisitor {
   };
 }
 
-/** Installed when the subgraph SDL is hidden (introspection off and FEDERATION_SDL not on). */
+/** Installed when the subgraph SDL is hidden (config.graphql.subgraphSdl off, as introspection). */
 export function useHiddenSubgraphSdl(): Plugin {
   return {
     onValidate({ addValidationRule }) {

@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { SecurityConfig } from '../config.js';
+import type { Limits } from '../config.js';
 import { BAD_REQUEST_HTTP, operationLimitExceeded } from '../errors.js';
 
 type ArmorConfig = NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>;
@@ -29,7 +29,7 @@ const throwFromParser: RejectionHandling = {
 };
 
 /** graphql-armor's depth, alias, token, directive and cost limits, rejected as OPERATION_LIMIT_EXCEEDED before anything runs. */
-export function useOperationLimits(limits: SecurityConfig['limits'], hideSuggestions: boolean): Plugin {
+export function useOperationLimits(limits: Limits['operations'], hideSuggestions: boolean): Plugin {
   return EnvelopArmorPlugin({
     maxDepth: { n: limits.maxDepth, ...reportToValidation },
     maxAliases: { n: limits.maxAliases, ...reportToValidation },

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { BAD_REQUEST_HTTP, ErrorCode, StartupError } from '../errors.js';
-
-/** What `npm run codegen` writes from operations/*.graphql (client preset, `persistedDocuments: true`). */
-export const DEFAULT_MANIFEST = new URL('../../operations/generated/persisted-documents.json', import.meta.url);
 
 /** The top-level request parameter, besides the APQ-style extension, that carries a document id. */
 export const DOCUMENT_ID_PARAM = 'documentId';
@@ -40,8 +36,8 @@ function unreadable(error: NodeJS.ErrnoException): { problem: string; fix: strin
  * Reads and checks a `{ "<sha256>": "<document>" }` manifest. Throws a StartupError naming the problem and the fix: a bad
  * manifest must stop startup.
  */
-export function loadManifest(path: string | URL = DEFAULT_MANIFEST): Manifest {
-  const shown = path instanceof URL ? relative(process.cwd(), fileURLToPath(path)) : path;
+export function loadManifest(path: string): Manifest {
+  const shown = path.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), path) : path;
   function fail(problem: string, fix: string, cause?: unknown): never {
     throw new StartupError(`the persisted-operations manifest ${shown} ${problem}`, fix, { cause });
   }
@@ -94,7 +90,7 @@ const badRequest = { http: BAD_REQUEST_HTTP };
  * Trusted documents. `off`: any document runs, and ids from the manifest are accepted too. `only`: only documents
  * in the manifest run; any document text is refused with PERSISTED_QUERY_ONLY.
  */
-export function usePersistedDocuments(options: Config['persistedOperations'], manifest = loadManifest(options.manifestPath ?? DEFAULT_MANIFEST)): Plugin {
+export function usePersistedDocuments(options: Config['persistedOperations'], manifest = loadManifest(options.manifestPath)): Plugin {
   const only = options.mode === 'only';
   return usePersistedOperations({
     allowArbitraryOperations: !only,

@@ -5,10 +5,11 @@ import { multipleSignIn, plexCallBudgetExceeded } from '../errors.js';
 /**
  * How many times one operation may select each root field that calls plex.tv once per selection. `signIn` is a password
  * guess, `createSignInPin` creates a PIN at plex.tv, `signOut` revokes the token, `refreshAuthToken` costs a nonce and a
- * token exchange; a few `signInPin` reads let a client check the PINs it holds. `viewer` and `_entities` are not here: they share one `GET /user` per token (a DataLoader).
+ * token exchange; `switchHomeUser` sends a Home PIN and mints a token; `revokeDevice` signs a device out; a few `signInPin`
+ * reads let a client check the PINs it holds. `viewer` and `_entities` are not here: they share one `GET /user` per token (a DataLoader).
  */
 export const PLEX_CALL_BUDGET: Readonly<Partial<Record<OperationTypeNode, Readonly<Record<string, number>>>>> = {
-  mutation: { signIn: 1, createSignInPin: 1, signOut: 1, refreshAuthToken: 1 },
+  mutation: { signIn: 1, createSignInPin: 1, signOut: 1, refreshAuthToken: 1, switchHomeUser: 1, revokeDevice: 1 },
   query: { signInPin: 5 },
 };
 

@@ -11,7 +11,7 @@ const UNKNOWN = 'UNKNOWN';
  * plex.tv's enums are open: it adds values without notice. Each enum gets an UNKNOWN member, and a value this API
  * does not know maps to it instead of failing the request.
  */
-function openEnum<const M extends Record<string, Member>>(name: string, description: string, members: M) {
+export function openEnum<const M extends Record<string, Member>>(name: string, description: string, members: M) {
   const byPlexValue = new Map<string | number, keyof M & string>();
   for (const [member, { plex }] of Object.entries(members)) {
     byPlexValue.set(typeof plex === 'string' ? plex.toLowerCase() : plex, member as keyof M & string);

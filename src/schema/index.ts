@@ -6,6 +6,9 @@ import './sign-in.js';
 import './sign-in-pin.js';
 import './sign-out.js';
 import './auth-token.js';
+import './resource.js';
+import './plex-home.js';
+import './device.js';
 
 /** The client-facing schema: what frontends and codegen see (schema.graphql). */
 export const schema = builder.toSchema();

@@ -4,7 +4,7 @@ import { unverifiedExpiry } from '../auth/verifier.js';
 import { settlementOf } from '../security/throttle.js';
 import type { PlexUser } from '../plex/schemas.js';
 import { builder } from './builder.js';
-import { User } from './user.js';
+import { User, withAccountToken } from './user.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'Fields every expected failure shares. Query `... on Error { message }` to handle failures generically.',
@@ -117,7 +117,11 @@ export const SignInSuccess = builder.objectRef<SignInSuccessShape>('SignInSucces
         'With PLEX_AUTH_MODE=jwt (a PIN sign-in): the credential that `refreshAuthToken` exchanges for a new `authToken`, also after `authToken` expired. A long-lived secret: store it as you would a password, never log it. Null for legacy tokens.',
       resolve: (success) => success.refreshToken ?? null,
     }),
-    user: t.field({ type: User, description: 'The signed-in account.', resolve: (success) => success.user }),
+    user: t.field({
+      type: User,
+      description: "The signed-in account. Its `resources`, `plexHome` and `devices` are read with this result's `authToken`.",
+      resolve: (success) => withAccountToken(success.user, success.authToken),
+    }),
   }),
 });
 

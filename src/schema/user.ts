@@ -1,5 +1,5 @@
 import type { PlexUser } from '../plex/schemas.js';
-import { requireToken } from '../context.js';
+import { requireToken, type Context } from '../context.js';
 import { builder } from './builder.js';
 import { MailingListStatus } from './enums.js';
 import { UserProfile } from './profile.js';
@@ -7,9 +7,24 @@ import { countryOrNull, emailOrNull, nullWhen, urlOrNull } from './scalars.js';
 import { Service } from './service.js';
 import { AccountSubscription, PastSubscription, PlexPassSubscription } from './subscription.js';
 
+const ACCOUNT_TOKEN = Symbol('accountToken');
+
+/** A User, with the token it was read with when that is not the request's own (a SignInSuccess's authToken). */
+export type AccountUser = PlexUser & { readonly [ACCOUNT_TOKEN]?: string };
+
+/** The user of a SignInSuccess: its nested fields (resources, plexHome, devices) use the result's token. */
+export function withAccountToken(user: PlexUser, token: string): AccountUser {
+  return { ...user, [ACCOUNT_TOKEN]: token };
+}
+
+/** The token a field of this User calls plex.tv with: the one it was read with, else the request's. */
+export function accountToken(user: AccountUser, ctx: Context): string {
+  return user[ACCOUNT_TOKEN] ?? requireToken(ctx);
+}
+
 const SIGN_IN_ONLY = 'when plex.tv leaves it out (GET /user may, since 2026)';
 
-export const User = builder.objectRef<PlexUser>('User').implement({
+export const User = builder.objectRef<AccountUser>('User').implement({
   description: 'A Plex account. The account token is not part of it: `signIn` returns it beside the user.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The Plex account ID.' }),

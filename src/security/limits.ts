@@ -1,11 +1,11 @@
 /**
  * Abuse limits an operator has no reason to change: named constants, each with its reason. In-process tests override
- * them through the server factories (`ServerDeps.limits`), never through the environment.
+ * them through the server factories (`ServerDeps.limits.abuse`), never through the environment.
  */
 export const ABUSE_LIMITS = {
   /**
    * What a read of a PIN plex.tv does not know (404) costs in the address's budget of PIN reads (twice
-   * PIN_POLLS_PER_MINUTE, 120 by default): only guessing sends unknown ids.
+   * the checks of one PIN a minute, 120 by default): only guessing sends unknown ids.
    */
   unknownPinReadCost: 4,
   /** `signOut` calls to plex.tv per client address a minute: a user signs out once, not 30 times a minute. */
@@ -19,7 +19,7 @@ export const ABUSE_LIMITS = {
    */
   pinPollsPerSecond: 50,
   /**
-   * A watched PIN is polled every PIN_POLL_INTERVAL_MS for its first minutes (a user approves within a minute or two),
+   * A watched PIN is polled every poll interval (1 s) for its first minutes (a user approves within a minute or two),
    * then less often, up to this many intervals apart (plex.tv PINs live 15 minutes).
    */
   pinPollBackoffAfterMs: 2 * 60_000,
@@ -37,11 +37,4 @@ export const ABUSE_LIMITS = {
   openedDevices: 1_000,
   /** A request body must be complete this long after its headers, else 408: trickled bodies cannot hold a socket. */
   bodyTimeoutMs: 10_000,
-} as const;
-
-export type AbuseLimits = { readonly [K in keyof typeof ABUSE_LIMITS]: number };
-
-/** The constants, with a test's overrides. */
-export function abuseLimits(overrides: Partial<AbuseLimits> = {}): AbuseLimits {
-  return { ...ABUSE_LIMITS, ...overrides };
-}
+};

@@ -5,11 +5,19 @@ import type { Logger } from '../observability/logger.js';
 import type { SignInOutcome } from '../plex/client.js';
 import { UNKNOWN_ADDRESS } from './client-address.js';
 import type { RedisConnection } from '../redis.js';
-import type { SecurityConfig } from '../config.js';
-import { abuseLimits, type AbuseLimits } from './limits.js';
+import { LIMITS, type Config, type Limits } from '../config.js';
 
 const MINUTE = 60;
 const QUARTER_HOUR = 15 * 60;
+const HOUR = 60 * 60;
+
+/**
+ * Wrong Home PINs (a 1041 to a switch that sent a PIN). A PIN is 4 digits: 10 guesses an hour per Home user (every
+ * instance and address together) leave a script 1 chance in 1000 an hour; 20 an hour per address stops one address
+ * from sweeping a whole Home.
+ */
+export const HOME_PIN_FAILURES_PER_USER_PER_HOUR = 10;
+export const HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR = 20;
 
 /** How a sign-in attempt ended, for the per-login failure counter. */
 export type SignInSettlement =
@@ -33,6 +41,8 @@ export type SignInPermit =
 export interface Throttles {
   /** Counts one sign-in attempt for the address, the (login, address) pair and the login, before plex.tv is called. */
   beginSignIn(login: string, address: string): Promise<SignInPermit>;
+  /** Counts one Home PIN sent to a switch to that Home user (uuid), per user and per address, before plex.tv is called. */
+  beginHomePin(homeUserUuid: string, address: string): Promise<SignInPermit>;
   /** Counts one `createSignInPin` for the address; seconds to wait when over the limit, else null. */
   consumePinCreation(address: string): Promise<number | null>;
   /** Counts one check of a PIN (`Query.signInPin`) for the (address, PIN id) pair and in the address's read budget. */
@@ -150,7 +160,7 @@ class InFlight {
 
 export interface ThrottleOptions {
   readonly redis?: RedisConnection | undefined;
-  readonly limits?: AbuseLimits;
+  readonly limits?: Limits['abuse'];
   /**
    * How long an attempt waits for attempts of the same login in flight before it is refused: an attempt in flight may
    * be the owner's, which gives its point back. About the plex.tv deadline, within which every attempt settles.
@@ -163,14 +173,14 @@ export interface ThrottleOptions {
  * so that every instance enforces one limit; each Redis limiter has an in-memory insurance limiter that takes over
  * while Redis is unreachable, so the service keeps serving (with per-instance counters) and says so in the log.
  */
-export function createThrottles(config: SecurityConfig, logger: Logger, options: ThrottleOptions = {}): Throttles {
+export function createThrottles(config: Config['throttles'], logger: Logger, options: ThrottleOptions = {}): Throttles {
   // Without `redis` (no REDIS_URL) every counter is this process's memory.
   const { redis } = options;
-  const limits = options.limits ?? abuseLimits();
+  const limits = options.limits ?? LIMITS.abuse;
   const signInWaitMs = options.signInWaitMs ?? 10_000;
 
   function limiter(name: string, points: number, duration = MINUTE): RateLimiterAbstract {
-    const options = { keyPrefix: `${config.redis.keyPrefix}${name}`, points, duration };
+    const options = { keyPrefix: `${redis?.keyPrefix ?? ''}${name}`, points, duration };
     if (!redis) return new RateLimiterMemory(options);
     return new RateLimiterRedis({
       ...options,
@@ -200,9 +210,11 @@ export function createThrottles(config: SecurityConfig, logger: Logger, options:
   const pinReads = pollsPerMinute > 0 ? limiter('pin-read', 2 * pollsPerMinute) : undefined;
   const pinSubscriptions = subscriptionsPerMinute > 0 ? limiter('pin-subscribe', subscriptionsPerMinute) : undefined;
   const signOuts = limiter('sign-out', limits.signOutsPerMinute);
-  const facts = createFacts(config.redis.keyPrefix, redis);
+  const facts = createFacts(redis?.keyPrefix ?? '', redis);
   const inFlight = new InFlight();
   const knownTtl = limits.knownAddressDays * 24 * 60 * 60;
+  const homePinUser = limiter('home-pin-user', HOME_PIN_FAILURES_PER_USER_PER_HOUR, HOUR);
+  const homePinAddress = limiter('home-pin-address', HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR, HOUR);
 
   // Without a socket (in-process calls) every client would share one bucket, turning the limit into a global one that
   // anyone could exhaust; per-address limits are skipped for those requests. Limits keyed by a login (or a PIN) and the
@@ -293,6 +305,30 @@ export function createThrottles(config: SecurityConfig, logger: Logger, options:
         },
       };
     },
+    async beginHomePin(homeUserUuid, address) {
+      // Counted up front, like sign-in attempts, so that parallel guesses cannot slip past; given back unless plex.tv
+      // said the PIN was wrong.
+      const userKey = hashKey(homeUserUuid);
+      const byAddress = known(address);
+      const userWait = await take(homePinUser, userKey);
+      if (userWait !== null) return { allowed: false, retryAfterSeconds: userWait };
+      if (byAddress) {
+        const addressWait = await take(homePinAddress, address);
+        if (addressWait !== null) {
+          await homePinUser.reward(userKey, 1);
+          return { allowed: false, retryAfterSeconds: addressWait };
+        }
+      }
+      return {
+        allowed: true,
+        async settle(result) {
+          if (result === 'failure') return;
+          // A right PIN gives back only this attempt: a guessing script is not reset by the owner's success.
+          await homePinUser.reward(userKey, 1);
+          if (byAddress) await homePinAddress.reward(address, 1);
+        },
+      };
+    },
     consumePinCreation: async (address) => (pinCreations && known(address) ? take(pinCreations, address) : null),
     async consumePinPoll(address, pinId) {
       if (pinReads && known(address)) {
@@ -317,6 +353,11 @@ export interface SignInThrottle {
   signOut(): Promise<number | null>;
 }
 
+/** A request's view of the Home PIN limits: the client address is already bound. */
+export interface HomePinThrottle {
+  begin(homeUserUuid: string): Promise<SignInPermit>;
+}
+
 /** A request's view of the PIN limits: the client address is already bound. Each gives the seconds to wait, or null. */
 export interface PinThrottle {
   create(): Promise<number | null>;
@@ -330,12 +371,16 @@ export interface PinThrottle {
 }
 
 /** A request's throttles, bound to its client address (resolved only when used). */
-export function requestThrottles(throttles: Throttles, address: () => string): { signIn: SignInThrottle; pins: PinThrottle } {
+export function requestThrottles(
+  throttles: Throttles,
+  address: () => string,
+): { signIn: SignInThrottle; homePin: HomePinThrottle; pins: PinThrottle } {
   // One check per PIN per request, like the plex.tv call the request's PIN loader makes for it.
   const polls = new Map<string, Promise<number | null>>();
   const unknown = new Set<string>();
   return {
     signIn: { begin: (login) => throttles.beginSignIn(login, address()), signOut: () => throttles.consumeSignOut(address()) },
+    homePin: { begin: (homeUserUuid) => throttles.beginHomePin(homeUserUuid, address()) },
     pins: {
       create: () => throttles.consumePinCreation(address()),
       poll(pinId) {

@@ -131,7 +131,7 @@ export interface DemoAccount {
 /** What GET /user leaves out of the sign-in body: the sign-in-only arrays (docs/plex-api.md §4). */
 const SIGN_IN_ONLY: (keyof PlexUserBody)[] = ['pastSubscriptions', 'trials'];
 /** Since 2026 GET /user also leaves out mailingListStatus and rememberExpiresAt (docs/plex-api.md, "The shape drifts"). */
-const SIGN_IN_ONLY_2026: (keyof PlexUserBody)[] = [...SIGN_IN_ONLY, 'mailingListStatus', 'rememberExpiresAt'];
+export const SIGN_IN_ONLY_2026: (keyof PlexUserBody)[] = [...SIGN_IN_ONLY, 'mailingListStatus', 'rememberExpiresAt'];
 
 export const DEMO_ACCOUNTS: {
   plain: { login: string; username: string; password: string };
@@ -160,6 +160,8 @@ interface Identity {
   friendlyName: string;
   pin: string;
   twoFactorEnabled: boolean;
+  /** In a Plex Home (the plain account is the admin of the simulator's demo Home; the 2FA account has none). */
+  home: boolean;
 }
 
 // Key order follows the captured plex.tv body; `pin` and `roles` (absent from captures) sit where
@@ -220,10 +222,10 @@ function userBody(who: Identity): PlexUserBody {
     subscriptionDescription: 'Yearly Plex Pass',
     restricted: false,
     anonymous: false,
-    home: true,
+    home: who.home,
     guest: false,
-    homeSize: 3,
-    homeAdmin: true,
+    homeSize: who.home ? 4 : 1,
+    homeAdmin: who.home,
     maxHomeSize: 15,
     rememberExpiresAt: 1725611719,
     profile: {
@@ -392,6 +394,7 @@ export function createDemoAccounts(): DemoAccount[] {
         friendlyName: 'Demo User',
         pin: '3f2b9c1d7e6a5f4b8c0d1e2f3a4b5c6d7e8f9a0b',
         twoFactorEnabled: false,
+        home: true,
       }),
       signInOnly: SIGN_IN_ONLY,
     },
@@ -407,6 +410,7 @@ export function createDemoAccounts(): DemoAccount[] {
         friendlyName: 'Demo Two-Factor User',
         pin: 'c0ffee00d15ea5e5b01dfacef00dcafe12345678',
         twoFactorEnabled: true,
+        home: false,
       }),
       signInOnly: SIGN_IN_ONLY,
     },
@@ -421,6 +425,7 @@ export function createDemoAccounts(): DemoAccount[] {
         friendlyName: 'Demo 2026 User',
         pin: '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567',
         twoFactorEnabled: false,
+        home: false,
       }),
       signInOnly: SIGN_IN_ONLY_2026,
     },

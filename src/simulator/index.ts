@@ -19,3 +19,4 @@ export {
   type PlexSubscriptionItem,
   type PlexUserBody,
 } from './accounts.js';
+export { DEMO_HOME, SWITCH_BODY_2026, type AccountApiOptions, type AccountRoute } from './account-api.js';

@@ -370,6 +370,11 @@ export class JwtAuthority<A> {
     return { account: issued.account };
   }
 
+  /** The account's current Plex JWTs, by the client identifier each was issued to. */
+  tokensOf(account: A): Iterable<[clientIdentifier: string, token: string]> {
+    return this.current.get(account)?.entries() ?? [];
+  }
+
   /** Sign-out and revocation: the token stops working. */
   retireToken(token: string): boolean {
     const issued = this.tokens.get(token);

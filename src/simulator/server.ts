@@ -3,6 +3,7 @@ import { STATUS_CODES, createServer, type IncomingHttpHeaders, type IncomingMess
 import type { AddressInfo } from 'node:net';
 import { createDemoAccounts, type DemoAccount, type PlexUserBody } from './accounts.js';
 import { JwtAuthority, isError, looksLikeJwt, type DeviceKey, type JwtResult, type JwtSimulatorOptions } from './jwt.js';
+import { ACCOUNT_ROUTES, AccountApi, matchAccountRoute, type AccountApiOptions, type AccountRoute } from './account-api.js';
 
 export type Fault =
   | { kind: 'delay'; ms: number }
@@ -17,7 +18,7 @@ export type Fault =
   | { kind: 'set-field'; path: string; value: unknown }
   | { kind: 'repeated-failures' };
 
-export type Route = 'signin' | 'user' | 'pins' | 'pin' | 'signout' | 'nonce' | 'token' | 'keys';
+export type Route = 'signin' | 'user' | 'pins' | 'pin' | 'signout' | 'nonce' | 'token' | 'keys' | AccountRoute;
 
 export interface RecordedRequest {
   method: string;
@@ -64,6 +65,8 @@ export interface PlexSimulator {
   rotateSigningKey(options?: { keepPrevious?: boolean }): string;
   /** Removes a JWT device from its account: its key and tokens stop working. False when no such device. */
   revokeDevice(clientIdentifier: string): boolean;
+  /** The devices of the account signing in with `login`, as devices.xml lists them, each with its plex.tv token. */
+  devicesOf(login: string): readonly { id: number; clientIdentifier: string; token: string; provides: string }[];
   readonly accounts: DemoAccount[];
 }
 
@@ -79,9 +82,11 @@ export interface PlexSimulatorOptions {
   now?: () => number;
   /** JWT device authentication: clock skew, nonce lifetime and rate, token lifetime, signing-key retirement. */
   jwt?: JwtSimulatorOptions;
+  /** Resources, Plex Home and devices: the switch rate limit. */
+  account?: AccountApiOptions;
 }
 
-interface PlexError {
+export interface PlexError {
   code: number;
   message: string;
   status: number;
@@ -160,6 +165,8 @@ const PIN_ROUTE: RouteSpec = { route: 'pin', method: 'GET' };
 function matchRoute(pathname: string): RouteSpec | undefined {
   const spec = ROUTES[pathname];
   if (spec !== undefined) return spec;
+  const account = matchAccountRoute(pathname);
+  if (account !== undefined) return account;
   if (pathname.startsWith(PIN_PREFIX) && pathname.length > PIN_PREFIX.length && !pathname.includes('/', PIN_PREFIX.length)) {
     return PIN_ROUTE;
   }
@@ -204,7 +211,7 @@ function fill(slotted: Slotted, token: string, base: string): string {
   return out;
 }
 
-interface AccountEntry {
+export interface AccountEntry {
   account: DemoAccount;
   /** The account's body as this simulator serves it: its avatar is one the simulator serves itself. */
   body: PlexUserBody;
@@ -333,7 +340,7 @@ function withUnknownEnums(user: Record<string, unknown>): void {
 }
 
 /** One request and its answer, whichever server carried it (the simulator's own node:http one, or a host's fetch handler). */
-interface Exchange {
+export interface Exchange {
   /** Request headers, lower-case names. */
   headers: IncomingHttpHeaders;
   method: string;
@@ -394,6 +401,21 @@ function plexParam(ex: Exchange, headerName: string, queryName: string): string 
   return queryOf(ex).get(queryName) || undefined;
 }
 
+function clientIdOf(ex: Exchange, form: URLSearchParams | undefined): string {
+  return plexParam(ex, 'x-plex-client-identifier', 'X-Plex-Client-Identifier') ?? form?.get('X-Plex-Client-Identifier') ?? '';
+}
+
+function entryOf(account: DemoAccount): AccountEntry {
+  const body = servedBody(account.body);
+  return {
+    account,
+    body,
+    logins: new Set(account.login.map((l) => l.toLowerCase())),
+    user: slot(JSON.stringify(withToken(account, body, TOKEN_SLOT, 'user'))),
+    signin: slot(JSON.stringify(withToken(account, body, TOKEN_SLOT, 'signin'))),
+  };
+}
+
 interface FaultEntry {
   fault: Fault;
   remaining: number | undefined;
@@ -408,7 +430,9 @@ class Simulator implements PlexSimulator {
   private readonly tokens = new Map<string, AccountEntry>();
   private readonly pins = new Map<number, PinState>();
   private readonly faults = new Map<Route | '*', FaultEntry>();
-  private readonly counts: Record<Route, number> = { signin: 0, user: 0, pins: 0, pin: 0, signout: 0, nonce: 0, token: 0, keys: 0 };
+  private readonly counts = Object.fromEntries(
+    (['signin', 'user', 'pins', 'pin', 'signout', 'nonce', 'token', 'keys', ...ACCOUNT_ROUTES] as const).map((route) => [route, 0]),
+  ) as Record<Route, number>;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Answers for mounted requests still waiting (hung or delayed), called when the simulator closes. */
   private readonly abandoned = new Set<() => void>();
@@ -417,6 +441,7 @@ class Simulator implements PlexSimulator {
   private readonly log: ((msg: string) => void) | undefined;
   private readonly now: () => number;
   private readonly jwt: JwtAuthority<AccountEntry>;
+  private readonly account: AccountApi;
   private readonly errorBodies = new Map<PlexError, string>();
   private total = 0;
   private nextPinId = 410_000_001;
@@ -428,17 +453,32 @@ class Simulator implements PlexSimulator {
     this.pinTtlMs = (options.pinTtlSeconds ?? DEFAULT_PIN_TTL_SECONDS) * 1000;
     this.log = options.log;
     this.now = options.now ?? Date.now;
-    this.entries = this.accounts.map((account) => {
-      const body = servedBody(account.body);
-      return {
-        account,
-        body,
-        logins: new Set(account.login.map((l) => l.toLowerCase())),
-        user: slot(JSON.stringify(withToken(account, body, TOKEN_SLOT, 'user'))),
-        signin: slot(JSON.stringify(withToken(account, body, TOKEN_SLOT, 'signin'))),
-      };
-    });
+    this.entries = this.accounts.map(entryOf);
     this.jwt = new JwtAuthority<AccountEntry>((entry) => entry.account.body, this.now, options.jwt);
+    this.account = new AccountApi(
+      {
+        tokenAccount: (ex) => this.tokenAccount(ex),
+        mint: (entry, clientIdentifier) => this.mint(entry, clientIdentifier),
+        revoke: (token) => this.revokeToken(token),
+        jwtsOf: (entry) => this.jwt.tokensOf(entry),
+        revokeJwtDevice: (clientIdentifier) => this.jwt.revokeDevice(clientIdentifier),
+        accountByUuid: (uuid) => this.entries.find((entry) => entry.account.body.uuid === uuid),
+        addAccount: (account) => {
+          const entry = entryOf(account);
+          this.entries.push(entry);
+          return entry;
+        },
+        sendAccount: (ex, status, entry, token) => this.sendAccount(ex, status, entry, token, 'signin'),
+        sendError: (ex, error) => this.sendError(ex, error),
+        write: (ex, status, contentType, body) => this.write(ex, status, contentType, body),
+        query: queryOf,
+        clientIdentifier: (ex) => plexParam(ex, 'x-plex-client-identifier', 'X-Plex-Client-Identifier') ?? '',
+        now: this.now,
+        rateLimited: ERRORS.rateLimited,
+      },
+      this.entries,
+      options.account,
+    );
     this.server = createServer((req, res) => this.onRequest(req, res));
   }
 
@@ -498,7 +538,8 @@ class Simulator implements PlexSimulator {
   issueToken(login: string): string {
     const entry = this.findAccount(login);
     if (entry === undefined) throw new Error(`no simulator account signs in as ${login}`);
-    return this.mint(entry);
+    // Each token handed to a test is a device of its own.
+    return this.mint(entry, `simulator-issued-${randomString(12, LINK_CODE_ALPHABET)}`);
   }
 
   approvePin(id: number | string, login?: string): boolean {
@@ -508,7 +549,7 @@ class Simulator implements PlexSimulator {
     if (entry === undefined) return false;
     // A PIN made with a JWK registers its device key; the Plex JWT is issued on the next poll that proves the key.
     if (this.jwt.hasPin(pin.id)) return this.jwt.approvePin(pin.id, entry);
-    pin.authToken = this.mint(entry);
+    pin.authToken = this.mint(entry, pin.clientIdentifier, pin.product);
     return true;
   }
 
@@ -536,14 +577,22 @@ class Simulator implements PlexSimulator {
     return this.jwt.revokeDevice(clientIdentifier);
   }
 
+  devicesOf(login: string): readonly { id: number; clientIdentifier: string; token: string; provides: string }[] {
+    const entry = this.findAccount(login);
+    return entry === undefined ? [] : this.account.devicesOf(entry).map(({ id, clientIdentifier, token, provides }) => ({ id, clientIdentifier, token, provides }));
+  }
+
   private findAccount(login: string): AccountEntry | undefined {
     const key = login.toLowerCase();
     return this.entries.find((e) => e.logins.has(key));
   }
 
-  private mint(entry: AccountEntry): string {
+  /** A new token for the account, signed in on that client identifier: the client becomes a device of the account. */
+  private mint(entry: AccountEntry, clientIdentifier: string, product = 'Plex Web'): string {
     const token = randomString(20, TOKEN_ALPHABET);
     this.tokens.set(token, entry);
+    // Called while the account API is built, for its own devices, before `this.account` is set.
+    this.account?.signedIn(entry, clientIdentifier, token, product);
     return token;
   }
 
@@ -775,6 +824,8 @@ class Simulator implements PlexSimulator {
         return this.later(ex, this.jwt.exchange(clientId, body), (token) => this.sendObject(ex, 200, 'token', token));
       case 'keys':
         return this.sendObject(ex, 200, 'keys', this.jwt.keys());
+      default:
+        return this.account.handle(ex, route);
     }
   }
 
@@ -858,7 +909,8 @@ class Simulator implements PlexSimulator {
         return;
       }
     }
-    this.sendAccount(ex, 201, entry, this.mint(entry), 'signin');
+    const product = plexParam(ex, 'x-plex-product', 'X-Plex-Product') ?? form.get('X-Plex-Product') ?? 'Plex Web';
+    this.sendAccount(ex, 201, entry, this.mint(entry, clientIdOf(ex, form), product), 'signin');
   }
 
   private signOut(ex: Exchange): void {

@@ -1,6 +1,7 @@
 // HTTP clients of the deployment test, each from a loopback address of its own (127.0.0.0/8 is all local on Linux):
 // the instances count limits per client address, which nginx passes on in X-Forwarded-For.
 import { Agent, request } from 'undici';
+import { readSse, type SseEvent } from '../support/sse.js';
 
 const agents = new Map<string, Agent>();
 
@@ -52,10 +53,7 @@ export async function gql(
   return { status: response.statusCode, headers: response.headers, body };
 }
 
-export interface SseEvent {
-  event: string;
-  data: string;
-}
+export type { SseEvent };
 
 /**
  * A GraphQL subscription over Server-Sent Events (distinct connections), read as it arrives. `onEvent` sees each event
@@ -78,26 +76,9 @@ export async function subscribe(
   });
   if (response.statusCode !== 200) throw new Error(`subscription: HTTP ${response.statusCode}: ${await response.body.text()}`);
   const events: SseEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk as Buffer, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const lines = block.split('\n').filter((line) => !line.startsWith(':'));
-      if (lines.length === 0) continue;
-      const event = {
-        event: lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message',
-        data: lines
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).trim())
-          .join('\n'),
-      };
-      events.push(event);
-      onEvent(event);
-    }
+  for await (const event of readSse(response.body)) {
+    events.push(event);
+    onEvent(event);
   }
   return events;
 }

@@ -1,5 +1,6 @@
 // Steady load for the rolling restart: a fixed number of keep-alive connections, each from a loopback address of its
 // own, each sending one request after the other. Bounded in count and in time; every answer is checked.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 
 export interface LoadOptions {
@@ -12,6 +13,8 @@ export interface LoadOptions {
   readonly maxRequests: number;
   /** …or after this long, whichever comes first. */
   readonly maxDurationMs: number;
+  /** Each connection sends at most one request per this many ms (a frontend polling once a second). */
+  readonly intervalMs: number;
   readonly path: string;
   readonly body: string;
   readonly headers: Record<string, string>;
@@ -83,6 +86,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
         latencies.push(end - at);
         const second = Math.floor((end - started) / 1000);
         perSecond[second] = (perSecond[second] ?? 0) + 1;
+        if (end - at < options.intervalMs) await sleep(options.intervalMs - (end - at));
       }
     } finally {
       await client.close().catch(() => {});

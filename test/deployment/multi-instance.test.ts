@@ -7,14 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAgents, gql, subscribe, type SseEvent } from './client.js';
 import { startLoad } from './load.js';
 import { build, Instance, Nginx, NGINX_MISSING, SimulatorProcess } from './parts.js';
+import { LIMITS } from '../../src/config.js';
 import { findExecutable, freePort, prerequisiteError, TestRedis, until } from './processes.js';
 
 const PLEX_LATENCY_MS = 150;
-const PIN_POLL_INTERVAL_MS = 500;
+const PIN_POLL_INTERVAL_MS = LIMITS.pins.pollIntervalMs;
 const RATE_LIMIT_PER_MINUTE = 300;
 const SIGN_IN_LOGIN_FAILURES_PER_MINUTE = 5;
 const SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE = 30;
-// The default.
+// A third of the above.
 const PIN_CREATIONS_PER_MINUTE = 10;
 const SHUTDOWN_DRAIN_MS = 5_000;
 const DEMO = { login: 'demo@example.com', password: 'demo-password', username: 'demo' };
@@ -64,11 +65,10 @@ beforeAll(async () => {
   const env = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
+    // The approval page follows: the simulator's own, <PLEX_API_URL>/simulator/approve.
     PLEX_API_URL: sim.url,
-    PLEX_AUTH_URL: `${sim.url}/simulator/approve`,
     // plex.tv binds a PIN to the client identifier that created it: every instance sends the same one.
     PLEX_CLIENT_IDENTIFIER: `deployment-test-${randomUUID()}`,
-    PLEX_TIMEOUT_MS: '5000',
     TRUST_PROXY: '1',
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: `deployment-test-${randomUUID().slice(0, 8)}:`,
@@ -76,10 +76,7 @@ beforeAll(async () => {
     SIGN_IN_LOGIN_FAILURES_PER_MINUTE: String(SIGN_IN_LOGIN_FAILURES_PER_MINUTE),
     SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE: String(SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE),
     VIEWER_CACHE_TTL_MS: '30000',
-    PIN_POLL_INTERVAL_MS: String(PIN_POLL_INTERVAL_MS),
     SHUTDOWN_DRAIN_MS: String(SHUTDOWN_DRAIN_MS),
-    // The rolling-restart load checks one PIN many times a second from each of its clients.
-    PIN_POLLS_PER_MINUTE: '1000000',
     // /metrics is off in production without it; the tests scrape each instance with it, as Prometheus would.
     METRICS_TOKEN,
   };
@@ -143,7 +140,7 @@ const SHARED_LIMITS: SharedLimit[] = [
     },
   },
   {
-    name: 'PIN creations per client address (PIN_CREATIONS_PER_MINUTE)',
+    name: 'PIN creations per client address (a third of SIGN_IN_ADDRESS_ATTEMPTS_PER_MINUTE)',
     allowed: PIN_CREATIONS_PER_MINUTE,
     prepare() {
       const from = clientAddress();
@@ -272,16 +269,18 @@ describe('rolling restart under load', () => {
   it('SIGTERM drains one instance (503 on /health first, in-flight requests finish, SSE told to reconnect), it starts again, and the load sees no failure', async () => {
     const [a, b] = instances as [Instance, Instance, Instance];
     const from = clientAddress();
-    // The load: a frontend polling a pending PIN, one plex.tv call (150 ms) per request.
+    // The load: frontends polling a pending PIN once a second (within the 60 checks a minute of one PIN an address
+    // may make), one plex.tv call (150 ms) per request.
     const loadPin: { id: string; code: string } = (await gql(a.url, from, CREATE_PIN)).body.data.createSignInPin;
     const expected = JSON.stringify({ data: { signInPin: { __typename: 'SignInPinPending' } } });
     const loadStartedAt = Date.now();
     const load = startLoad({
       origin: nginx.url,
-      connections: 64,
+      connections: 128,
       addressOf: (connection) => `127.0.200.${connection + 1}`,
       maxRequests: 20_000,
       maxDurationMs: 40_000,
+      intervalMs: 1_000,
       path: '/graphql',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ query: PIN_STATUS, variables: loadPin }),

@@ -1,9 +1,8 @@
 // Programs the tests run as processes of their own on loopback (redis-server here; the deployment's parts in
 // parts.ts). Every wait is bounded; every process is stopped by the one that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -30,15 +29,9 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { freePort } from '../support/ports.js';
+
+export { freePort };
 
 /** Resolves once something accepts TCP connections on the port; throws after `timeoutMs`. */
 export async function waitForPort(port: number, what: string, timeoutMs = 15_000): Promise<void> {
@@ -58,14 +51,7 @@ export async function waitForPort(port: number, what: string, timeoutMs = 15_000
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-/** Polls `condition` every 25 ms until it holds; throws after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
+export { until } from '../support/until.js';
 
 /** A child process with its output kept (the last 2000 lines). */
 export class Child {

@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createPlexSimulator, DEMO_ACCOUNTS, type PlexSimulator } from '../../src/simulator/index.js';
-import { capturingLogger, testConfig } from '../harness.js';
+import { capturingLogger, testConfig, testLimits } from '../support/servers.js';
 import { ARTIFACTS, closeBrowser, launchBrowser, saveScreenshot } from './browser.js';
 
 const plain = DEMO_ACCOUNTS.plain;
@@ -26,7 +26,8 @@ beforeAll(async () => {
   sim = createPlexSimulator();
   await sim.listen(0, '127.0.0.1');
   server = await startServer({
-    config: testConfig(sim.url, { HOST: '127.0.0.1', PORT: '0', PLEX_TIMEOUT_MS: '5000' }),
+    config: testConfig(sim.url, { HOST: '127.0.0.1', PORT: '0' }),
+    limits: testLimits({ plex: { timeoutMs: 5000 } }),
     logger: capturingLogger('warn').logger,
   });
   browser = await launchBrowser();

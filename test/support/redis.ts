@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { freePort } from './ports.js';
 import { prerequisiteError } from './prerequisite.js';
 
 export const REDIS_SERVER_MISSING =
@@ -30,16 +31,6 @@ export function findRedisServer(path = process.env.PATH ?? ''): string | undefin
     }
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** One PING over a fresh connection; true when the answer is +PONG. */
