@@ -383,7 +383,7 @@ describe('local token checks', () => {
 });
 
 describe('refreshAuthToken', () => {
-  it('gets a new Plex JWT after the old one expired; the refresh token stays the same', async () => {
+  it('gets a new Plex JWT after the old one expired, and a new refresh token', async () => {
     const { authToken, refreshToken, clientIdentifier } = await signIn();
     offset += 8 * DAY;
     expect(errorOf(await viewerName(authToken))).toMatchObject({ reason: 'TOKEN_EXPIRED' });
@@ -391,7 +391,7 @@ describe('refreshAuthToken', () => {
     const renewed = await refresh(refreshToken);
     if (renewed.__typename !== 'AuthTokenRefreshed') throw new Error(renewed.__typename);
     expect(renewed.authToken).not.toBe(authToken);
-    expect(renewed.refreshToken).toBe(refreshToken);
+    expect(renewed.refreshToken).not.toBe(refreshToken);
     expect(Date.parse(renewed.authTokenExpiresAt!) - now()).toBeGreaterThan(7 * DAY - 60_000);
     expect(decodeJwt(renewed.authToken).aud).toEqual(['plex.tv', clientIdentifier]);
     expect([sim.count('nonce'), sim.count('token')]).toEqual([1, 1]);
@@ -429,11 +429,86 @@ describe('refreshAuthToken', () => {
       if (renewed.__typename !== 'AuthTokenRefreshed') throw new Error(renewed.__typename);
       expect(renewed.refreshToken).not.toBe(refreshToken);
       const again = await refresh(renewed.refreshToken, rotated);
-      expect(again).toMatchObject({ __typename: 'AuthTokenRefreshed', refreshToken: renewed.refreshToken });
+      expect(again.__typename).toBe('AuthTokenRefreshed');
       expect((await refresh(renewed.refreshToken)).__typename).toBe('RefreshTokenInvalidError');
     } finally {
       await rotated.close();
     }
+  });
+
+  it('rotates: a superseded token works for 30 s, is refused after, and its reuse then revokes the whole chain', async () => {
+    const first = await signIn();
+    const second = await refresh(first.refreshToken);
+    if (second.__typename !== 'AuthTokenRefreshed') throw new Error(second.__typename);
+    // A second tab refreshing with the token the first tab just replaced.
+    offset += 20_000;
+    const tab = await refresh(first.refreshToken);
+    if (tab.__typename !== 'AuthTokenRefreshed') throw new Error(tab.__typename);
+    expect(new Set([first.refreshToken, second.refreshToken, tab.refreshToken]).size).toBe(3);
+    expect((await viewerName(tab.authToken)).body.data?.viewer?.username).toBe(DEMO_ACCOUNTS.plain.username);
+    offset += 11_000;
+    sim.reset();
+    expect(await refresh(first.refreshToken)).toMatchObject({ __typename: 'RefreshTokenInvalidError' });
+    // The reuse ended the chain: the newest tokens are refused too, and plex.tv was not asked.
+    expect((await refresh(second.refreshToken)).__typename).toBe('RefreshTokenInvalidError');
+    expect((await refresh(tab.refreshToken)).__typename).toBe('RefreshTokenInvalidError');
+    expect(sim.count()).toBe(0);
+    expect(facade.logs.some((line) => line.includes('its chain is revoked'))).toBe(true);
+  });
+
+  it('a chain refreshed in turn keeps working; another sign-in is not touched by a reuse', async () => {
+    const other = await signIn();
+    const first = await signIn();
+    let current = first.refreshToken;
+    for (let round = 0; round < 3; round += 1) {
+      offset += 60_000;
+      const next = await refresh(current);
+      if (next.__typename !== 'AuthTokenRefreshed') throw new Error(next.__typename);
+      current = next.refreshToken;
+    }
+    expect((await refresh(first.refreshToken)).__typename).toBe('RefreshTokenInvalidError');
+    expect((await refresh(other.refreshToken)).__typename).toBe('AuthTokenRefreshed');
+  });
+
+  it('expires after 90 days without use', async () => {
+    const { refreshToken } = await signIn();
+    offset += 89 * DAY;
+    const used = await refresh(refreshToken);
+    if (used.__typename !== 'AuthTokenRefreshed') throw new Error(used.__typename);
+    offset += 91 * DAY;
+    sim.reset();
+    expect((await refresh(used.refreshToken)).__typename).toBe('RefreshTokenInvalidError');
+    expect(sim.count()).toBe(0);
+  });
+
+  it('expires 365 days after the sign-in, however often it was refreshed', async () => {
+    let { refreshToken } = await signIn();
+    for (let days = 0; days < 320; days += 80) {
+      offset += 80 * DAY;
+      const next = await refresh(refreshToken);
+      if (next.__typename !== 'AuthTokenRefreshed') throw new Error(`${next.__typename} after ${days + 80} days`);
+      refreshToken = next.refreshToken;
+    }
+    // 370 days after the sign-in, 50 after the last refresh.
+    offset += 50 * DAY;
+    sim.reset();
+    expect((await refresh(refreshToken)).__typename).toBe('RefreshTokenInvalidError');
+    expect(sim.count()).toBe(0);
+  });
+
+  it("signOut with the Plex JWT revokes the sign-in's refresh tokens (in memory without Redis)", async () => {
+    const other = await signIn();
+    const { authToken, refreshToken } = await signIn();
+    const renewed = await refresh(refreshToken);
+    if (renewed.__typename !== 'AuthTokenRefreshed') throw new Error(renewed.__typename);
+    const signedOut = await facade.gql(SignOutDocument, {}, bearer(renewed.authToken));
+    expect(signedOut.body.data?.signOut).toMatchObject({ signedOut: true, tokenWasValid: true });
+    sim.reset();
+    expect((await refresh(renewed.refreshToken)).__typename).toBe('RefreshTokenInvalidError');
+    expect((await refresh(refreshToken)).__typename).toBe('RefreshTokenInvalidError');
+    expect(sim.count()).toBe(0);
+    expect(authToken).not.toBe(renewed.authToken);
+    expect((await refresh(other.refreshToken)).__typename).toBe('AuthTokenRefreshed');
   });
 
   it('DeviceRevokedError once the device is removed from the account; SignInThrottledError on 429', async () => {
@@ -519,6 +594,41 @@ describe('jwt mode with REDIS_URL', () => {
         expect(stored).toBe(signedIn.refreshToken);
         expect(decodeProtectedHeader(stored)).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
         expect(Number(await client.pttl(keys[0]!))).toBeGreaterThan(0);
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('rotation and sign-out hold on every instance: a token superseded on one is refused on the other', async () => {
+    const env = { REDIS_URL: url, REDIS_KEY_PREFIX: 'jwt-chains:' };
+    const a = await startFacade(env);
+    const b = await startFacade(env);
+    try {
+      const connected = (f: Facade) => f.logs.some((line) => line.includes('Redis connected'));
+      await until(() => connected(a) && connected(b), 'both instances to reach Redis');
+      // Rotated on a, reused on b past the grace window: the chain ends on both.
+      const rotated = await signIn(DEMO_ACCOUNTS.plain.login, a);
+      const renewed = await refresh(rotated.refreshToken, a);
+      if (renewed.__typename !== 'AuthTokenRefreshed') throw new Error(renewed.__typename);
+      offset += 31_000;
+      expect((await refresh(rotated.refreshToken, b)).__typename).toBe('RefreshTokenInvalidError');
+      expect((await refresh(renewed.refreshToken, a)).__typename).toBe('RefreshTokenInvalidError');
+      // Signed out on a: refused on b, and on a.
+      const { authToken, refreshToken } = await signIn(DEMO_ACCOUNTS.plain.login, a);
+      expect((await a.gql(SignOutDocument, {}, bearer(authToken))).body.data?.signOut).toMatchObject({ tokenWasValid: true });
+      sim.reset();
+      expect((await refresh(refreshToken, b)).__typename).toBe('RefreshTokenInvalidError');
+      expect((await refresh(refreshToken, a)).__typename).toBe('RefreshTokenInvalidError');
+      expect(sim.count()).toBe(0);
+      const client = new Redis(url);
+      try {
+        const keys = await client.keys('jwt-chains:refresh-chain:*');
+        expect(keys).toHaveLength(2);
+        for (const key of keys) expect(Number(await client.pttl(key))).toBeGreaterThan(0);
       } finally {
         client.disconnect();
       }

@@ -16,6 +16,7 @@ import {
   type CryptoKey,
 } from 'jose';
 import { z } from 'zod';
+import type { ChainPosition } from './refresh-chains.js';
 
 /** One device as plex.tv sees it. JSON.stringify, util.inspect and toString show nothing secret. */
 export interface PlexDevice {
@@ -129,6 +130,10 @@ const SealedPayloadSchema = z.object({
   kid: z.string().min(1),
   jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().min(1), d: z.string().min(1) }),
   iat: z.number().int(),
+  /** The refresh token's generation in its chain (src/auth/refresh-chains.ts); absent: the sign-in's own token, 0. */
+  gen: z.number().int().min(0).optional(),
+  /** When the chain's sign-in happened (s); absent: `iat`. */
+  sia: z.number().int().optional(),
 });
 
 /**
@@ -136,19 +141,28 @@ const SealedPayloadSchema = z.object({
  * sealing key (JWE, dir + A256GCM). The long-lived credential: whoever holds it and the key can get Plex JWTs for the
  * account until the device is revoked.
  */
-export async function sealDevice(device: PlexDevice, keyring: SealingKeyring, now = Date.now()): Promise<string> {
+export async function sealDevice(
+  device: PlexDevice,
+  keyring: SealingKeyring,
+  now = Date.now(),
+  chain: { readonly generation: number; readonly signedInAt: number } = { generation: 0, signedInAt: now },
+): Promise<string> {
   const [key] = keysOf(keyring);
   if (key === undefined) throw new TypeError('empty keyring');
   const { kty, crv, x, d } = await exportJWK(signingKeyOf(device));
-  const payload = { v: 1, cid: device.clientIdentifier, kid: device.kid, jwk: { kty, crv, x, d }, iat: Math.floor(now / 1000) };
+  const iat = Math.floor(now / 1000);
+  const payload = { v: 1, cid: device.clientIdentifier, kid: device.kid, jwk: { kty, crv, x, d }, iat, gen: chain.generation, sia: Math.floor(chain.signedInAt / 1000) };
   return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: SEALED_TYPE })
     .encrypt(key);
 }
 
 export type UnsealResult =
-  /** `needsReseal`: an older key opened it; seal it again (and hand it out) so that key can be retired. */
-  | { readonly ok: true; readonly device: PlexDevice; readonly needsReseal: boolean }
+  /**
+   * `needsReseal`: an older key opened it; seal it again (and hand it out) so that key can be retired. `position`: the
+   * token's place in its refresh chain, keyed by the device's client identifier.
+   */
+  | { readonly ok: true; readonly device: PlexDevice; readonly needsReseal: boolean; readonly position: ChainPosition }
   /** `malformed`: not a sealed credential at all. `rejected`: no key opens it intact. Either way: sign in again. */
   | { readonly ok: false; readonly reason: 'malformed' | 'rejected' };
 
@@ -174,12 +188,13 @@ export async function unsealDevice(token: string, keyring: SealingKeyring): Prom
     try {
       const parsed = SealedPayloadSchema.safeParse(JSON.parse(new TextDecoder().decode(plaintext)));
       if (!parsed.success) return { ok: false, reason: 'rejected' };
-      const { cid, kid, jwk } = parsed.data;
+      const { cid, kid, jwk, iat, gen, sia } = parsed.data;
       const privateKey = await importJWK({ ...jwk }, 'EdDSA', { extractable: true });
       if (privateKey instanceof Uint8Array) return { ok: false, reason: 'rejected' };
       const device = await deviceFrom(cid, privateKey, jwk.x);
       if (device.kid !== kid) return { ok: false, reason: 'rejected' };
-      return { ok: true, device, needsReseal: index > 0 };
+      const position: ChainPosition = { chain: cid, generation: gen ?? 0, issuedAt: iat * 1000, signedInAt: (sia ?? iat) * 1000 };
+      return { ok: true, device, needsReseal: index > 0, position };
     } catch {
       return { ok: false, reason: 'rejected' };
     }

@@ -4,7 +4,7 @@ import { AUTH_TOKEN_EXPIRES_AT_DESCRIPTION, ErrorInterface, SignInThrottledError
 
 export class RefreshTokenInvalidError extends Error {
   constructor() {
-    super('This refresh token is not valid here (altered, not a refresh token, or sealed under a key this service no longer has). Sign in again.');
+    super('This refresh token is not valid here (expired, superseded, signed out, altered, or sealed under a key this service no longer has). Sign in again.');
   }
 }
 
@@ -17,7 +17,7 @@ export class DeviceRevokedError extends Error {
 builder.objectType(RefreshTokenInvalidError, {
   name: 'RefreshTokenInvalidError',
   description:
-    'The refresh token was not issued by this service, was altered, or was sealed under an AUTH_SEALING_KEY it no longer has. plex.tv was not called. Sign in again.',
+    'The refresh token expired (90 days unused, 365 days after the sign-in), was superseded by a newer one more than 30 s ago (which also revoked every token of the sign-in), was signed out, was not issued by this service, was altered, or was sealed under an AUTH_SEALING_KEY it no longer has. plex.tv was not called. Sign in again.',
   interfaces: [ErrorInterface],
 });
 
@@ -42,7 +42,7 @@ const AuthTokenRefreshed = builder.objectRef<RefreshedShape>('AuthTokenRefreshed
     authTokenExpiresAt: t.expose('authTokenExpiresAt', { type: 'DateTime', nullable: true, description: AUTH_TOKEN_EXPIRES_AT_DESCRIPTION }),
     refreshToken: t.exposeString('refreshToken', {
       description:
-        'The refresh token to keep: the one sent, or the same credential sealed again when AUTH_SEALING_KEY was rotated. A long-lived secret.',
+        'The refresh token to keep: always a new one. The one sent still works for 30 s (two tabs refreshing at once); used again after that, it revokes both. A long-lived secret.',
     }),
   }),
 });

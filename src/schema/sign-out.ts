@@ -23,7 +23,7 @@ builder.mutationField('signOut', (t) =>
   t.field({
     type: SignOutResult,
     description:
-      'Signs the token of this request out of plex.tv (the token stops working everywhere) and drops the state this service keeps for it. Signing out a token plex.tv no longer accepts succeeds too. Without a token, or with a Plex JWT that is expired or not signed by plex.tv (checked here, plex.tv is not called): UNAUTHENTICATED. A jwt-mode `refreshToken` is not revoked by this: forget it in the client too.',
+      'Signs the token of this request out of plex.tv (the token stops working everywhere) and drops the state this service keeps for it. Signing out a token plex.tv no longer accepts succeeds too. Without a token, or with a Plex JWT that is expired or not signed by plex.tv (checked here, plex.tv is not called): UNAUTHENTICATED. With a Plex JWT of a jwt-mode sign-in, the `refreshToken` of that sign-in is revoked too.',
     resolve: async (_root, _args, ctx) => {
       const token = requireToken(ctx);
       // An expired or forged JWT is refused here, without calling plex.tv.
@@ -40,6 +40,8 @@ builder.mutationField('signOut', (t) =>
       } finally {
         // Even when plex.tv could not be reached: nothing cached for this token may be served after a sign-out.
         ctx.loaders.userByToken.clear(token);
+        // A Plex JWT's device: its refresh tokens end with it (a token plex.tv called invalid signs nothing out).
+        if (signedOut) await ctx.auth.revokeRefreshTokens(token);
         await ctx.signOuts.signedOut(token, { share: signedOut });
       }
     },
