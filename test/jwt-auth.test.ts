@@ -374,7 +374,7 @@ describe('local token checks', () => {
     // Rotated again right away: the kid is unknown, the keys were fetched moments ago, so plex.tv is asked, and the
     // genuine token is never refused here.
     const newerKid = sim.rotateSigningKey();
-    const again = await refresh(refreshToken);
+    const again = await refresh(renewed.refreshToken);
     if (again.__typename !== 'AuthTokenRefreshed') throw new Error(again.__typename);
     expect(decodeProtectedHeader(again.authToken).kid).toBe(newerKid);
     expect((await viewerName(again.authToken)).body.data?.viewer?.username).toBe(DEMO_ACCOUNTS.plain.username);
