@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR, HOME_PIN_FAILURES_PER_USER_PER_HOUR } from '../src/security/throttle.js';
+import { LIMITS } from '../src/config.js';
+
+const { homePinFailuresPerUserPerHour: HOME_PIN_FAILURES_PER_USER_PER_HOUR, homePinFailuresPerAddressPerHour: HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR } = LIMITS.abuse;
 import { createPlexSimulator, DEMO_ACCOUNTS, DEMO_HOME, type PlexSimulator } from '../src/simulator/index.js';
 import { startRedis, type TestRedis } from './support/redis.js';
 import { until } from './support/until.js';

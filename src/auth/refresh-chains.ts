@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { RedisConnection } from '../redis.js';
+import { ABUSE_LIMITS } from '../security/limits.js';
 
 /**
  * Refresh-token rotation with reuse detection (RFC 9700 §4.14.2, the OAuth security BCP). Each sign-in's device is a
@@ -8,15 +9,6 @@ import type { RedisConnection } from '../redis.js';
  * hands out the next generation. The chain's state (current generation, when it last rotated, revoked) lives in Redis
  * when there is a connection, so that every instance agrees, else in this process's memory.
  */
-export const REFRESH_LIMITS = {
-  /** A superseded refresh token still refreshes this long after its successor was issued: two tabs refreshing at once. */
-  graceMs: 30_000,
-  /** A refresh token not used for this long expires. */
-  idleMs: 90 * 24 * 60 * 60_000,
-  /** A chain ends this long after its sign-in, however often it was refreshed. */
-  absoluteMs: 365 * 24 * 60 * 60_000,
-} as const;
-
 /** What a refresh token says about its place in its chain (sealed with the device, so it cannot be altered). */
 export interface ChainPosition {
   /** The chain: the device's client identifier. */
@@ -66,9 +58,9 @@ return 1
 `;
 
 export function createRefreshChains({ redis, now }: RefreshChainsOptions): RefreshChains {
-  const limits = REFRESH_LIMITS;
+  const { refreshGraceMs: graceMs, refreshIdleMs: idleMs, refreshAbsoluteMs: absoluteMs } = ABUSE_LIMITS;
   // Bounded like every per-client structure; an entry is forgotten at the latest when its chain would expire anyway.
-  const local = new LRUCache<string, ChainState>({ max: 100_000, ttl: limits.absoluteMs, ttlAutopurge: false });
+  const local = new LRUCache<string, ChainState>({ max: 100_000, ttl: absoluteMs, ttlAutopurge: false });
   const keyOf = (chain: string) => `refresh-chain:${createHash('sha256').update(chain).digest('base64url').slice(0, 32)}`;
   const shared = () => redis?.client.status === 'ready';
 
@@ -86,19 +78,19 @@ export function createRefreshChains({ redis, now }: RefreshChainsOptions): Refre
 
   async function write(chain: string, state: ChainState): Promise<void> {
     local.set(keyOf(chain), state);
-    if (shared()) await redis!.client.set(`${redis!.keyPrefix}${keyOf(chain)}`, JSON.stringify(state), 'PX', limits.absoluteMs).catch(() => {});
+    if (shared()) await redis!.client.set(`${redis!.keyPrefix}${keyOf(chain)}`, JSON.stringify(state), 'PX', absoluteMs).catch(() => {});
   }
 
   return {
     async check(position) {
       const at = now();
-      if (at - position.issuedAt > limits.idleMs || at - position.signedInAt > limits.absoluteMs) return { ok: false, reason: 'expired' };
+      if (at - position.issuedAt > idleMs || at - position.signedInAt > absoluteMs) return { ok: false, reason: 'expired' };
       const state = await read(position.chain);
       if (state?.revoked) return { ok: false, reason: 'revoked' };
       // No state (never refreshed, or forgotten) or a state behind the token: the token is the newest there is.
       if (state === undefined || position.generation >= state.generation) return { ok: true, generation: position.generation + 1 };
       // A tab that refreshed a moment after another one: it gets a token of the current generation too.
-      if (position.generation === state.generation - 1 && at - state.rotatedAt <= limits.graceMs) return { ok: true, generation: state.generation };
+      if (position.generation === state.generation - 1 && at - state.rotatedAt <= graceMs) return { ok: true, generation: state.generation };
       // An older token used again: someone else holds a copy. End the chain, for them and for the legitimate holder.
       await write(position.chain, { ...state, revoked: true });
       return { ok: false, reason: 'reused' };
@@ -110,7 +102,7 @@ export function createRefreshChains({ redis, now }: RefreshChainsOptions): Refre
       if (!before?.revoked && (before?.generation ?? -1) < generation) local.set(keyOf(chain), state);
       if (!shared()) return;
       await redis!.client
-        .eval(COMMIT_SCRIPT, 1, `${redis!.keyPrefix}${keyOf(chain)}`, String(generation), JSON.stringify(state), String(limits.absoluteMs))
+        .eval(COMMIT_SCRIPT, 1, `${redis!.keyPrefix}${keyOf(chain)}`, String(generation), JSON.stringify(state), String(absoluteMs))
         .catch(() => {});
     },
 

@@ -35,6 +35,19 @@ export const ABUSE_LIMITS = {
   pendingSignInAddresses: 10_000,
   /** Pending devices this instance keeps unsealed, a cache in front of the fair store above. */
   openedDevices: 1_000,
+  /**
+   * Wrong Home PINs (a 1041 to a switch that sent a PIN). A PIN is 4 digits: 10 guesses an hour per Home user (every
+   * instance and address together) leave a script 1 chance in 1000 an hour; 20 an hour per address stops one address
+   * from sweeping a whole Home.
+   */
+  homePinFailuresPerUserPerHour: 10,
+  homePinFailuresPerAddressPerHour: 20,
+  /** A superseded refresh token still refreshes this long after its successor was issued: two tabs refreshing at once. */
+  refreshGraceMs: 30_000,
+  /** A refresh token not used for this long expires. */
+  refreshIdleMs: 90 * 24 * 60 * 60_000,
+  /** A refresh chain ends this long after its sign-in, however often it was refreshed. */
+  refreshAbsoluteMs: 365 * 24 * 60 * 60_000,
   /** A request body must be complete this long after its headers, else 408: trickled bodies cannot hold a socket. */
   bodyTimeoutMs: 10_000,
 };

@@ -11,14 +11,6 @@ const MINUTE = 60;
 const QUARTER_HOUR = 15 * 60;
 const HOUR = 60 * 60;
 
-/**
- * Wrong Home PINs (a 1041 to a switch that sent a PIN). A PIN is 4 digits: 10 guesses an hour per Home user (every
- * instance and address together) leave a script 1 chance in 1000 an hour; 20 an hour per address stops one address
- * from sweeping a whole Home.
- */
-export const HOME_PIN_FAILURES_PER_USER_PER_HOUR = 10;
-export const HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR = 20;
-
 /** How a sign-in attempt ended, for the per-login failure counter. */
 export type SignInSettlement =
   /** plex.tv accepted the credentials: the failures of this login from this address are forgotten. */
@@ -213,8 +205,8 @@ export function createThrottles(config: Config['throttles'], logger: Logger, opt
   const facts = createFacts(redis?.keyPrefix ?? '', redis);
   const inFlight = new InFlight();
   const knownTtl = limits.knownAddressDays * 24 * 60 * 60;
-  const homePinUser = limiter('home-pin-user', HOME_PIN_FAILURES_PER_USER_PER_HOUR, HOUR);
-  const homePinAddress = limiter('home-pin-address', HOME_PIN_FAILURES_PER_ADDRESS_PER_HOUR, HOUR);
+  const homePinUser = limiter('home-pin-user', limits.homePinFailuresPerUserPerHour, HOUR);
+  const homePinAddress = limiter('home-pin-address', limits.homePinFailuresPerAddressPerHour, HOUR);
 
   // Without a socket (in-process calls) every client would share one bucket, turning the limit into a global one that
   // anyone could exhaust; per-address limits are skipped for those requests. Limits keyed by a login (or a PIN) and the
